@@ -1,0 +1,93 @@
+"""Jilin GI & Brand Registry: the registry and public site of a GI showcase and promotion centre."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from gi_registry.config import (
+    REPO_ROOT,
+    Defaults,
+    instance_path_from_env,
+    load_or_create_secret_key,
+    resolve_database_url,
+)
+from gi_registry.extensions import csrf, db, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build an application. Config order: defaults, instance/config.py, GI_* variables, test_config."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or instance_path_from_env()
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(REPO_ROOT / "templates"),
+        static_folder=str(REPO_ROOT / "static"),
+    )
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("GI")
+    if test_config:
+        app.config.update(test_config)
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = resolve_database_url(app.config, app.instance_path)
+    app.config.setdefault("MEDIA_ROOT", str(Path(app.instance_path) / "media"))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+
+    _init_extensions(app)
+    _init_templates(app)
+    _register_blueprints(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from gi_registry import models  # noqa: F401  (every table must be known before migrations run)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys and use WAL so readers never block the writer."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def _init_templates(app: Flask) -> None:
+    from gi_registry import web
+
+    # Every user-facing string goes through _() so that a catalogue can be added without touching
+    # the templates; until then the null translations return the Chinese text as written.
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    web.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from gi_registry import cli, errors
+    from gi_registry.api import bp as api_bp
+    from gi_registry.catalog import bp as catalog_bp
+    from gi_registry.media import bp as media_bp
+
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(media_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)  # read-only JSON API: GET only, no cookies needed
+    errors.init_app(app)
+    cli.init_app(app)

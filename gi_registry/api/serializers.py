@@ -1,0 +1,177 @@
+"""JSON shapes of the API. Lists carry a summary; details add what a page shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from gi_registry.catalog.queries import mark_status
+from gi_registry.interchange.export import json_number
+from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer, Region
+
+
+def region_ref(region: Region) -> dict[str, Any]:
+    return {"code": region.code, "name": region.name, "level": region.level}
+
+
+def images(record) -> list[dict[str, Any]]:
+    return [
+        {
+            "alt": link.media.alt,
+            "variants": {
+                name: {
+                    "url": url_for("media.file", filename=v["file"], _external=True),
+                    "width": v["width"],
+                    "height": v["height"],
+                }
+                for name, v in link.media.variants.items()
+            },
+        }
+        for link in record.images
+    ]
+
+
+def product_summary(product: GIProduct) -> dict[str, Any]:
+    return {
+        "slug": product.slug,
+        "name_zh": product.name_zh,
+        "name_en": product.name_en,
+        "name_pinyin": product.name_pinyin,
+        "category": {"code": product.category.code, "name_zh": product.category.name_zh},
+        "regions": [region_ref(r) for r in product.regions],
+        "protection_kinds": product.protection_kinds,
+        "summary": product.summary,
+        "url": url_for("catalog.product", slug=product.slug, _external=True),
+    }
+
+
+def product_detail(product: GIProduct, brands: list[Brand], auths: list[Authorization]) -> dict:
+    return {
+        **product_summary(product),
+        "aliases": product.aliases,
+        "description": product.description,
+        "scope": product.scope,
+        "quality_requirements": product.quality_requirements,
+        "programmes": product.programmes,
+        "protections": [
+            {
+                "kind": p.kind,
+                "authority": p.authority,
+                "number": p.number,
+                "applied_on": p.applied_on,
+                "approved_on": p.approved_on,
+                "status": p.status,
+                "holder": p.holder,
+                "source_url": p.source_url,
+                "note": p.note,
+            }
+            for p in product.protections
+        ],
+        "sources": product.sources,
+        "brands": [{"slug": b.slug, "name_zh": b.name_zh} for b in brands],
+        "authorized_producers": [authorization(a) for a in auths],
+        "images": images(product),
+        "updated_at": product.updated_at.isoformat(),
+    }
+
+
+def authorization(auth: Authorization) -> dict[str, Any]:
+    return {
+        "producer": {
+            "slug": auth.producer.slug,
+            "name_zh": auth.producer.name_zh,
+            "sample": auth.producer.sample,
+        },
+        "product": {"slug": auth.product.slug, "name_zh": auth.product.name_zh},
+        "number": auth.number,
+        "valid_from": auth.valid_from.isoformat() if auth.valid_from else None,
+        "valid_to": auth.valid_to.isoformat() if auth.valid_to else None,
+        "status": auth.status,
+        "may_use_mark_today": mark_status(auth) == "valid",
+    }
+
+
+def brand_summary(brand: Brand) -> dict[str, Any]:
+    return {
+        "slug": brand.slug,
+        "name_zh": brand.name_zh,
+        "name_en": brand.name_en,
+        "kind": brand.kind,
+        "parent": brand.parent.slug if brand.parent else None,
+        "sample": brand.sample,
+        "url": url_for("catalog.brand", slug=brand.slug, _external=True),
+    }
+
+
+def brand_detail(brand: Brand) -> dict[str, Any]:
+    return {
+        **brand_summary(brand),
+        "description": brand.description,
+        "trademark_number": brand.trademark_number,
+        "members": [brand_summary(m) for m in brand.members if m.is_public],
+        "products": [product_ref(p) for p in brand.products if p.is_public],
+        "producers": [producer_ref(p) for p in brand.producers if p.is_public],
+        "sources": brand.sources,
+        "images": images(brand),
+    }
+
+
+def product_ref(product: GIProduct) -> dict[str, Any]:
+    return {"slug": product.slug, "name_zh": product.name_zh}
+
+
+def producer_ref(producer: Producer) -> dict[str, Any]:
+    return {"slug": producer.slug, "name_zh": producer.name_zh, "sample": producer.sample}
+
+
+def producer_summary(producer: Producer) -> dict[str, Any]:
+    # Contact details are left out of lists on purpose: they are not for bulk collection.
+    return {
+        "slug": producer.slug,
+        "name_zh": producer.name_zh,
+        "kind": producer.kind,
+        "region": region_ref(producer.region),
+        "verified": producer.verified,
+        "sample": producer.sample,
+        "url": url_for("catalog.producer", slug=producer.slug, _external=True),
+    }
+
+
+def producer_detail(producer: Producer, listings: list[Listing]) -> dict[str, Any]:
+    return {
+        **producer_summary(producer),
+        "credit_code": producer.credit_code,
+        "description": producer.description,
+        "website": producer.website or None,
+        "authorizations": [authorization(a) for a in producer.authorizations],
+        "brands": [{"slug": b.slug, "name_zh": b.name_zh} for b in producer.brands if b.is_public],
+        "listings": [listing_summary(item) for item in listings],
+    }
+
+
+def listing_summary(listing: Listing) -> dict[str, Any]:
+    return {
+        "slug": listing.slug,
+        "kind": listing.kind,
+        "title": listing.title,
+        "product": product_ref(listing.product) if listing.product else None,
+        "quantity": json_number(listing.quantity),
+        "unit": listing.unit,
+        "price_min": json_number(listing.price_min),
+        "price_max": json_number(listing.price_max),
+        "price_unit": listing.price_unit,
+        "available_from": listing.available_from.isoformat() if listing.available_from else None,
+        "available_to": listing.available_to.isoformat() if listing.available_to else None,
+    }
+
+
+def region_detail(region: Region, children: list[Region], product_count: int) -> dict[str, Any]:
+    return {
+        **region_ref(region),
+        "full_name": region.full_name,
+        "parent": region_ref(region.parent) if region.parent else None,
+        "children": [region_ref(c) for c in children],
+        "product_count": product_count,
+        "url": url_for("catalog.region", code=region.code, _external=True),
+    }

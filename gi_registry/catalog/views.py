@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from sqlalchemy import select
+
+from gi_registry.catalog import params, queries
+from gi_registry.extensions import db
+from gi_registry.models import Brand, GIProduct, Region
+
+bp = Blueprint("catalog", __name__)
+
+
+@bp.route("/")
+def home():
+    products = db.paginate(
+        queries.filter_products(queries.ProductFilters()), page=1, per_page=8, error_out=False
+    )
+    umbrellas = queries.public_brands().where(Brand.parent_id.is_(None)).order_by(Brand.slug)
+    brands = db.session.scalars(umbrellas).all()
+    return render_template(
+        "catalog/home.html",
+        products=products.items,
+        brands=brands,
+        categories=queries.category_counts(),
+        home_region=home_region(),
+    )
+
+
+def home_region() -> Region | None:
+    return db.session.get(Region, current_app.config["HOME_REGION_CODE"])
+
+
+@bp.route("/products")
+def products():
+    filters = params.product_filters(request.args, strict=False)
+    page = params.page_number(request.args, strict=False)
+    pagination = db.paginate(
+        queries.filter_products(filters),
+        page=page,
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    region = db.session.get(Region, filters.region) if filters.region else None
+    home = home_region()
+    return render_template(
+        "catalog/products.html",
+        pagination=pagination,
+        filters=filters,
+        region=region,
+        home=home,
+        categories=queries.filter_choices()["categories"],
+    )
+
+
+@bp.route("/products/<slug>")
+def product(slug: str):
+    item = queries.get_public_product(slug) or abort(404)
+    return render_template(
+        "catalog/product.html",
+        product=item,
+        brands=queries.product_brands(item),
+        authorizations=queries.product_authorizations(item),
+        mark_status=queries.mark_status,
+    )
+
+
+@bp.route("/brands")
+def brands():
+    items = db.session.scalars(queries.public_brands().order_by("slug")).all()
+    return render_template("catalog/brands.html", brands=items)
+
+
+@bp.route("/brands/<slug>")
+def brand(slug: str):
+    item = queries.get_public_brand(slug) or abort(404)
+    return render_template("catalog/brand.html", brand=item)
+
+
+@bp.route("/producers")
+def producers():
+    page = params.page_number(request.args, strict=False)
+    query = queries.public_producers().order_by("name_pinyin")
+    pagination = db.paginate(
+        query, page=page, per_page=current_app.config["PER_PAGE"], error_out=False
+    )
+    return render_template("catalog/producers.html", pagination=pagination)
+
+
+@bp.route("/producers/<slug>")
+def producer(slug: str):
+    item = queries.get_public_producer(slug) or abort(404)
+    return render_template(
+        "catalog/producer.html",
+        producer=item,
+        listings=queries.producer_listings(item),
+        mark_status=queries.mark_status,
+    )
+
+
+@bp.route("/regions")
+def regions():
+    region = home_region() or abort(404)
+    return region_page(region)
+
+
+@bp.route("/regions/<code>")
+def region(code: str):
+    if not params.REGION_RE.match(code):
+        abort(404)
+    return region_page(db.session.get(Region, code) or abort(404))
+
+
+def region_page(region: Region):
+    below, above = queries.region_family(region.code)
+    products_here = db.session.scalars(
+        queries.public_products()
+        .where(GIProduct.regions.any(Region.code.in_(below)))
+        .order_by("name_pinyin")
+    ).all()
+    covering = (
+        db.session.scalars(
+            queries.public_products()
+            .where(GIProduct.regions.any(Region.code.in_(above)))
+            .order_by("name_pinyin")
+        ).all()
+        if above
+        else []
+    )
+    producers_here = db.session.scalars(queries.producers_in(below).limit(50)).all()
+    children = db.session.scalars(
+        select(Region).where(Region.parent_code == region.code).order_by(Region.code)
+    ).all()
+    return render_template(
+        "catalog/region.html",
+        region=region,
+        products=products_here,
+        covering=[p for p in covering if p not in products_here],
+        producers=producers_here,
+        children=children,
+    )

@@ -1,0 +1,122 @@
+"""Flask commands: ``flask --app gi_registry init-db | load-sample | import | export | create-user``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+
+from gi_registry import vocab
+from gi_registry.interchange import DocumentError, ImportReport, export_path, import_path
+from gi_registry.services.accounts import AccountError, create_user
+from gi_registry.services.reference import ensure_reference_data, read_divisions
+from gi_registry.services.sample import SampleError, load_sample
+
+
+def init_app(app: Flask) -> None:
+    for command in (
+        init_db_command,
+        load_sample_command,
+        import_command,
+        export_command,
+        create_user_command,
+    ):
+        app.cli.add_command(command)
+
+
+def init_database() -> None:
+    """Create or upgrade the schema, then make sure the reference data is there. Idempotent."""
+    from gi_registry import MIGRATIONS_DIR
+
+    upgrade(directory=MIGRATIONS_DIR)
+    total = len(read_divisions())
+    with click.progressbar(length=total, label="行政区划", file=sys.stderr) as bar:
+        ensure_reference_data(progress=bar.update)
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create or upgrade the database and load the reference data."""
+    init_database()
+    click.echo("数据库已就绪。")
+
+
+@click.command("load-sample")
+def load_sample_command() -> None:
+    """Load the shipped sample (real Jilin GIs with sources; fictional sample producers)."""
+    init_database()
+    try:
+        report = load_sample(progress=lambda name: click.echo(f"  图片 {name}", err=True))
+    except SampleError as error:
+        raise click.ClickException(str(error)) from None
+    _print_counts(report)
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and count, write nothing.")
+def import_command(path: Path, dry_run: bool) -> None:
+    """Import a gi-registry/1 JSON file, one CSV file, or a folder of CSV files. All or nothing."""
+    click.echo(f"正在校验 {path} …", err=True)
+    try:
+        report = import_path(path, dry_run=dry_run)
+    except DocumentError as error:
+        raise click.ClickException(str(error)) from None
+    if not report.ok:
+        for issue in report.issues:
+            click.echo(str(issue), err=True)
+        hidden = report.issue_count - len(report.issues)
+        if hidden:
+            click.echo(f"……另有 {hidden} 个错误未列出", err=True)
+        raise click.ClickException(f"发现 {report.issue_count} 个错误，未导入任何数据。")
+    _print_counts(report)
+
+
+@click.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv"]),
+    default=None,
+    help="Default: from the extension (.json, or .csv / a folder for CSV).",
+)
+def export_command(path: Path, fmt: str | None) -> None:
+    """Export the registry as gi-registry/1 JSON, or as CSV files (one per kind)."""
+    for written in export_path(path, fmt):
+        click.echo(f"已写入 {written}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(list(vocab.USER_ROLES)), required=True)
+@click.option("--producer", "producer_slug", default=None, help="Producer slug (role producer).")
+def create_user_command(email: str, role: str, producer_slug: str | None) -> None:
+    """Create a user. The password comes from a prompt, or from the first line of piped stdin."""
+    password = _read_password()
+    try:
+        user = create_user(email, password, role=role, producer_slug=producer_slug)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"已创建用户 {user.email}（{vocab.USER_ROLES[user.role]}）")
+
+
+def _read_password() -> str:
+    # Never from argv: it would end up in shell history and the process list.
+    stream = click.get_text_stream("stdin")
+    if not stream.isatty():
+        return stream.readline().rstrip("\r\n")
+    return click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+
+
+def _print_counts(report: ImportReport) -> None:
+    prefix = "（试运行，未写入）" if report.dry_run else ""
+    for kind in ("products", "brands", "producers", "authorizations", "listings"):
+        created, updated = report.created[kind], report.updated[kind]
+        if created or updated:
+            click.echo(f"{prefix}{kind}: 新增 {created}，更新 {updated}")
+    if not (sum(report.created.values()) or sum(report.updated.values())):
+        click.echo(f"{prefix}没有需要导入的记录。")

@@ -1,0 +1,70 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``GI_*`` variables, then tests.
+
+Environment variables use the ``GI_`` prefix and the key without it, e.g. ``GI_DATABASE_URL`` or
+``GI_PER_PAGE``. Values are parsed as JSON where they can be (so ``GI_DEBUG=true`` is a bool).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import ClassVar
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# The province whose centre runs this deployment (GB/T 2260 code): 吉林省.
+DEFAULT_HOME_REGION = "220000"
+
+
+class Defaults:
+    # None means "SQLite inside the instance"; resolved in resolve_database_url().
+    DATABASE_URL: str | None = None
+    HOME_REGION_CODE = DEFAULT_HOME_REGION
+    PER_PAGE = 24
+    API_MAX_PER_PAGE = 100
+    # Uploads: a phone photo is rarely over 12 MB; anything larger is refused before Pillow sees it.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MEDIA_MAX_BYTES = 12 * 1024 * 1024
+    MEDIA_MAX_PIXELS = 40_000_000
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = (
+        None  # tokens live as long as the session; a form left open must still submit
+    )
+    JSON_AS_ASCII = False
+
+
+def instance_path_from_env() -> str:
+    """The instance folder: ``GI_INSTANCE_PATH`` or ``<repo>/instance``; Flask needs it absolute."""
+    configured = os.environ.get("GI_INSTANCE_PATH")
+    path = Path(configured) if configured else REPO_ROOT / "instance"
+    return str(path.resolve())
+
+
+def resolve_database_url(config: dict, instance_path: str) -> str:
+    url = config.get("DATABASE_URL") or config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "gi_registry.sqlite")
+    # Accept the URLs people copy from hosting dashboards; we only ship the psycopg 3 driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """Read the instance's secret key, generating it on first start (never committed)."""
+    key_file = Path(instance_path) / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="ascii").strip()
+    key = secrets.token_hex(32)
+    # O_EXCL: if two workers start at once, exactly one writes and the other reads.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key

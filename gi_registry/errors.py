@@ -1,0 +1,44 @@
+"""Error pages: Chinese HTML for people, JSON with a message for the API."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from gi_registry.extensions import db
+
+MESSAGES = {
+    400: "请求有误，请检查输入后重试。",
+    403: "您没有权限访问此页面。",
+    404: "找不到您要访问的页面。",
+    405: "不支持该请求方式。",
+    413: "上传的内容过大。",
+    500: "服务器出了点问题，我们会尽快处理，请稍后再试。",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str | None = None):
+    message = message or MESSAGES.get(status, "请求无法完成。")
+    if wants_json():
+        return jsonify({"error": {"status": status, "message": message}}), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        # A message set by our own abort(400, "…") is shown; Werkzeug's English defaults are not.
+        custom = error.description if error.description != type(error).description else None
+        return error_response(status, custom)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        # A failed transaction must not leak into the next request on this connection.
+        db.session.rollback()
+        app.logger.exception("unhandled error", exc_info=error)
+        return error_response(InternalServerError.code)

@@ -1,0 +1,127 @@
+"""The interchange format ``gi-registry/1`` (JSON) and its CSV form: import, export, validation.
+
+The rest of the application uses only the functions here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gi_registry.extensions import db
+from gi_registry.interchange.apply import Applier
+from gi_registry.interchange.csvio import CSVFormatError, read_csv_files, write_csv_files
+from gi_registry.interchange.export import export_document
+from gi_registry.interchange.schema import FORMAT
+from gi_registry.interchange.validate import Issue, validate
+
+__all__ = [
+    "FORMAT",
+    "DocumentError",
+    "ImportReport",
+    "Issue",
+    "export_document",
+    "export_path",
+    "import_document",
+    "import_path",
+    "read_document",
+]
+
+
+@dataclass
+class ImportReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    issues: list[Issue] = field(default_factory=list)
+    issue_count: int = 0
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.issue_count == 0
+
+
+class DocumentError(ValueError):
+    """The file could not be read as a document at all (not JSON, not UTF-8, unknown CSV name)."""
+
+
+def import_document(
+    document: Any,
+    *,
+    dry_run: bool = False,
+    labels: dict[tuple[str, int], str] | None = None,
+    commit: bool = True,
+) -> ImportReport:
+    """Validate the whole document, then write all of it in one transaction, or nothing.
+
+    With ``dry_run`` the writes are made and rolled back, so the counts are exact and database
+    constraints are exercised too.
+    """
+    validated = validate(document, labels=labels)
+    report = ImportReport(
+        issues=validated.issues, issue_count=validated.issue_count, dry_run=dry_run
+    )
+    if not report.ok:
+        db.session.rollback()
+        return report
+    applier = Applier(validated)
+    try:
+        applier.run()
+    except Exception:
+        db.session.rollback()
+        raise
+    report.created, report.updated = applier.created, applier.updated
+    if dry_run:
+        db.session.rollback()
+    elif commit:
+        db.session.commit()
+    return report
+
+
+def read_document(path: Path) -> tuple[Any, dict[tuple[str, int], str] | None]:
+    """Read a JSON document, one CSV file, or a folder of CSV files."""
+    if path.is_dir():
+        files = sorted(path.glob("*.csv"))
+        if not files:
+            raise DocumentError(f"{path}: 文件夹中没有 CSV 文件")
+        return _read_csv(files)
+    if path.suffix.lower() == ".csv":
+        return _read_csv([path])
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig")), None
+    except UnicodeDecodeError:
+        raise DocumentError(f"{path.name}: 文件不是 UTF-8 编码") from None
+    except json.JSONDecodeError as error:
+        raise DocumentError(
+            f"{path.name}: JSON 格式错误（第{error.lineno}行第{error.colno}列）：{error.msg}"
+        ) from None
+
+
+def _read_csv(files: list[Path]):
+    try:
+        return read_csv_files(files)
+    except CSVFormatError as error:
+        raise DocumentError(str(error)) from None
+
+
+def import_path(path: Path, *, dry_run: bool = False) -> ImportReport:
+    document, labels = read_document(path)
+    return import_document(document, dry_run=dry_run, labels=labels)
+
+
+def export_path(path: Path, fmt: str | None = None) -> list[Path]:
+    """Write the registry to ``path``: JSON to a file, CSV to a folder of one file per kind."""
+    fmt = fmt or ("csv" if path.suffix.lower() in ("", ".csv") else "json")
+    document = export_document()
+    if fmt == "csv":
+        folder = path.with_suffix("") if path.suffix.lower() == ".csv" else path
+        return write_csv_files(document, folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    temp = path.with_name(path.name + ".part")
+    temp.write_text(text, encoding="utf-8")
+    temp.replace(path)
+    return [path]

@@ -1,0 +1,235 @@
+"""Writing validated records: upsert by slug (authorizations by producer and product), in one transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from gi_registry.extensions import db
+from gi_registry.interchange.validate import Validated
+from gi_registry.models import (
+    Authorization,
+    Brand,
+    Category,
+    GIProduct,
+    Listing,
+    Producer,
+    Protection,
+    Region,
+    now_utc,
+)
+from gi_registry.services.naming import apply_name_forms
+
+# Fields copied as they are; the rest (relations, nested lists) have their own code below.
+PLAIN = {
+    "products": (
+        "name_zh",
+        "name_en",
+        "aliases",
+        "summary",
+        "description",
+        "scope",
+        "quality_requirements",
+        "programmes",
+        "sources",
+        "status",
+    ),
+    "brands": (
+        "name_zh",
+        "name_en",
+        "kind",
+        "trademark_number",
+        "description",
+        "sources",
+        "sample",
+        "status",
+    ),
+    "producers": (
+        "name_zh",
+        "credit_code",
+        "kind",
+        "region_code",
+        "address",
+        "phone",
+        "website",
+        "description",
+        "verified",
+        "sample",
+        "status",
+    ),
+    "authorizations": ("number", "valid_from", "valid_to", "status"),
+    "listings": (
+        "kind",
+        "title",
+        "description",
+        "quantity",
+        "unit",
+        "price_min",
+        "price_max",
+        "price_unit",
+        "region_code",
+        "available_from",
+        "available_to",
+        "status",
+    ),
+}
+# Defaults for records created from input that left optional fields out (a CSV without the column).
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "products": {
+        "aliases": [],
+        "programmes": [],
+        "sources": [],
+        "summary": "",
+        "description": "",
+        "scope": "",
+        "quality_requirements": "",
+    },
+    "brands": {"sources": [], "description": "", "sample": False},
+    "producers": {
+        "address": "",
+        "phone": "",
+        "website": "",
+        "description": "",
+        "verified": False,
+        "sample": False,
+    },
+    "authorizations": {},
+    "listings": {"description": "", "unit": "", "price_unit": ""},
+}
+
+
+class Applier:
+    def __init__(self, validated: Validated):
+        self.validated = validated
+        self.created: Counter[str] = Counter()
+        self.updated: Counter[str] = Counter()
+        self.categories = {c.code: c for c in db.session.scalars(select(Category))}
+        self.cache: dict[str, dict[str, Any]] = {}
+
+    def run(self) -> None:
+        records = self.validated.records
+        self.upsert("products", GIProduct, records["products"], self.product_relations)
+        self.csv_protections()
+        self.upsert(
+            "producers", Producer, records["producers"], lambda obj, _: apply_name_forms(obj)
+        )
+        self.upsert("brands", Brand, records["brands"], self.brand_relations)
+        self.brand_parents(records["brands"])
+        self.authorizations(records["authorizations"])
+        self.upsert("listings", Listing, records["listings"], self.listing_relations)
+        db.session.flush()
+
+    # -- lookups --------------------------------------------------------------------------------
+    def lookup(self, model, slugs: list[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for start in range(0, len(slugs), 500):
+            chunk = slugs[start : start + 500]
+            found.update(
+                (o.slug, o) for o in db.session.scalars(select(model).where(model.slug.in_(chunk)))
+            )
+        return found
+
+    def get(self, kind: str, model, slug: str):
+        cache = self.cache.setdefault(kind, {})
+        if slug not in cache:
+            cache[slug] = db.session.scalar(select(model).where(model.slug == slug))
+        return cache[slug]
+
+    # -- generic upsert -----------------------------------------------------------------------------
+    def upsert(self, kind: str, model, records: list[dict], relate: Callable) -> None:
+        existing = self.lookup(model, [r["slug"] for r in records])
+        cache = self.cache.setdefault(kind, {})
+        for record in records:
+            obj = existing.get(record["slug"])
+            if obj is None:
+                obj = model(slug=record["slug"])
+                for name, value in DEFAULTS[kind].items():
+                    setattr(obj, name, value)
+                db.session.add(obj)
+                self.created[kind] += 1
+            else:
+                self.updated[kind] += 1
+            for name in PLAIN[kind]:
+                if name in record:
+                    setattr(obj, name, record[name])
+            if "status" in record and hasattr(obj, "archived_at"):
+                archived = record["status"] == "archived"
+                obj.archived_at = (obj.archived_at or now_utc()) if archived else None
+            relate(obj, record)
+            cache[record["slug"]] = obj
+
+    def product_relations(self, product: GIProduct, record: dict) -> None:
+        apply_name_forms(product)
+        if "category" in record:
+            product.category = self.categories[record["category"]]
+        if "region_codes" in record:
+            product.regions = [db.session.get(Region, code) for code in record["region_codes"]]
+        if "protections" in record:
+            self.replace_protections(product, record["protections"])
+
+    def replace_protections(self, product: GIProduct, items: list[dict]) -> None:
+        # The input is the full, ordered list for the product: it replaces what was there.
+        product.protections = [
+            Protection(position=i, **{k: v for k, v in item.items() if not k.startswith("_")})
+            for i, item in enumerate(items)
+        ]
+
+    def csv_protections(self) -> None:
+        by_product: dict[str, list[dict]] = {}
+        for row in self.validated.protections:
+            by_product.setdefault(row["product"], []).append(
+                {k: v for k, v in row.items() if k != "product"}
+            )
+        for slug, items in by_product.items():
+            self.replace_protections(self.get("products", GIProduct, slug), items)
+
+    def brand_relations(self, brand: Brand, record: dict) -> None:
+        apply_name_forms(brand)
+        if "products" in record:
+            brand.products = [self.get("products", GIProduct, s) for s in record["products"]]
+        if "producers" in record:
+            brand.producers = [self.get("producers", Producer, s) for s in record["producers"]]
+
+    def brand_parents(self, records: list[dict]) -> None:
+        # After every brand exists, so that a member may come before its umbrella in the file.
+        for record in records:
+            if "parent" in record:
+                brand = self.get("brands", Brand, record["slug"])
+                brand.parent = (
+                    self.get("brands", Brand, record["parent"]) if record["parent"] else None
+                )
+
+    def authorizations(self, records: list[dict]) -> None:
+        for record in records:
+            producer = self.get("producers", Producer, record["producer"])
+            product = self.get("products", GIProduct, record["product"])
+            db.session.flush()  # new producers and products need ids for the lookup below
+            auth = db.session.scalar(
+                select(Authorization).where(
+                    Authorization.producer_id == producer.id,
+                    Authorization.product_id == product.id,
+                )
+            )
+            if auth is None:
+                auth = Authorization(producer=producer, product=product)
+                db.session.add(auth)
+                self.created["authorizations"] += 1
+            else:
+                self.updated["authorizations"] += 1
+            for name in PLAIN["authorizations"]:
+                if name in record:
+                    setattr(auth, name, record[name])
+
+    def listing_relations(self, listing: Listing, record: dict) -> None:
+        listing.producer = self.get("producers", Producer, record["producer"])
+        if "product" in record:
+            listing.product = (
+                self.get("products", GIProduct, record["product"]) if record["product"] else None
+            )
+        if "category" in record:
+            listing.category = self.categories[record["category"]] if record["category"] else None
+        if listing.category is None and listing.product is not None:
+            listing.category = listing.product.category

@@ -1,0 +1,176 @@
+"""Field parsers for the interchange format: each turns a raw JSON/CSV value into a clean one or raises.
+
+Messages are Chinese (the UI's language); the validator prefixes them with the record path and field
+name, e.g. ``products[3].region_codes: 未知的行政区划代码 229999``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from gi_registry.credit_code import CreditCodeError, verify_credit_code
+from gi_registry.models.base import PARTIAL_DATE_RE
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# C0 controls except tab and newline, DEL and the Unicode "noncharacters" never belong in text.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+URL_RE = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+REGION_CODE_RE = re.compile(r"^\d{6}$")
+
+
+class FieldError(ValueError):
+    pass
+
+
+Parser = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    parse: Parser
+    required: bool = False
+    # How the field looks in a CSV cell: "text", "list" (split on ';'), "bool", "number".
+    csv: str = "text"
+
+
+def text(max_len: int, *, multiline: bool = False, allow_empty: bool = True) -> Parser:
+    def parse(value: Any) -> str:
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise FieldError("应为文本")
+        value = value.strip() if multiline else " ".join(value.split())
+        if CONTROL_RE.search(value):
+            raise FieldError("含有不允许的控制字符")
+        if not allow_empty and not value:
+            raise FieldError("不能为空")
+        if len(value) > max_len:
+            raise FieldError(f"过长（{len(value)} 字，最多 {max_len} 字）")
+        return value
+
+    return parse
+
+
+def optional_text(max_len: int, *, multiline: bool = False) -> Parser:
+    inner = text(max_len, multiline=multiline)
+
+    def parse(value: Any) -> str | None:
+        return inner(value) or None
+
+    return parse
+
+
+def slug(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise FieldError("不能为空")
+    if not (2 <= len(value) <= 80) or not SLUG_RE.match(value):
+        raise FieldError(f"标识 {value!r} 无效：只能用小写字母、数字和连字符，2至80个字符")
+    return value
+
+
+def optional_slug(value: Any) -> str | None:
+    return None if value in (None, "") else slug(value)
+
+
+def choice(options: Mapping[str, str]) -> Parser:
+    def parse(value: Any) -> str:
+        if value not in options:
+            allowed = "、".join(options)
+            raise FieldError(f"取值 {value!r} 无效，应为：{allowed}")
+        return value
+
+    return parse
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None or value == "":
+        return False
+    raise FieldError("应为 true 或 false")
+
+
+def partial_date(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not PARTIAL_DATE_RE.match(value):
+        raise FieldError(f"日期 {value!r} 无效，应为 YYYY、YYYY-MM 或 YYYY-MM-DD")
+    return value
+
+
+def iso_date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise FieldError(f"日期 {value!r} 无效，应为 YYYY-MM-DD") from None
+
+
+def decimal(places: int, *, maximum: Decimal = Decimal("1e12")) -> Parser:
+    def parse(value: Any) -> Decimal | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise FieldError("应为数字")
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise FieldError(f"{value!r} 不是数字") from None
+        if not number.is_finite() or number < 0 or number >= maximum:
+            raise FieldError(f"数值 {value!r} 超出范围")
+        if number != round(number, places):
+            raise FieldError(f"最多保留 {places} 位小数")
+        return number
+
+    return parse
+
+
+def url(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 1000 or not URL_RE.match(value.strip()):
+        raise FieldError(f"网址 {str(value)[:80]!r} 无效，应以 http:// 或 https:// 开头")
+    return value.strip()
+
+
+def string_list(item: Parser, *, max_items: int = 50) -> Parser:
+    def parse(value: Any) -> list:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise FieldError("应为列表")
+        if len(value) > max_items:
+            raise FieldError(f"最多 {max_items} 项")
+        result = []
+        for index, entry in enumerate(value):
+            try:
+                parsed = item(entry)
+            except FieldError as error:
+                raise FieldError(f"第 {index + 1} 项：{error}") from None
+            if parsed not in result:
+                result.append(parsed)
+        return result
+
+    return parse
+
+
+def region_code(value: Any) -> str:
+    if not isinstance(value, str) or not REGION_CODE_RE.match(value):
+        raise FieldError(f"行政区划代码 {value!r} 无效，应为6位数字")
+    return value
+
+
+def credit_code(value: Any) -> str:
+    if not isinstance(value, str):
+        raise FieldError("应为文本")
+    try:
+        return verify_credit_code(value)
+    except CreditCodeError as error:
+        raise FieldError(str(error)) from None

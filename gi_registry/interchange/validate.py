@@ -1,0 +1,317 @@
+"""Validation of a whole document before anything is written: every error, with its path and field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from gi_registry.extensions import db
+from gi_registry.interchange.fields import Field, FieldError
+from gi_registry.interchange.schema import CSV_PROTECTION_FIELDS, FIELDS, FORMAT, KINDS, NESTED
+from gi_registry.models import Brand, Category, GIProduct, Producer, Region
+
+MAX_ISSUES = 1000  # beyond this a report is noise; the count is still given
+
+
+@dataclass(frozen=True)
+class Issue:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass
+class Validated:
+    """Clean records per kind. A record holds only the fields the input gave (CSV may omit columns)."""
+
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    protections: list[dict[str, Any]] = field(default_factory=list)  # from protections.csv
+    issues: list[Issue] = field(default_factory=list)
+    issue_count: int = 0
+
+
+class Validator:
+    def __init__(self, document: Any, *, labels: dict[tuple[str, int], str] | None = None):
+        self.document = document
+        self.labels = labels or {}
+        self.result = Validated()
+        self.categories = {
+            key: c.code for c in db.session.scalars(select(Category)) for key in (c.code, c.name_zh)
+        }
+
+    # -- reporting ---------------------------------------------------------------------------
+    def issue(self, path: str, message: str) -> None:
+        self.result.issue_count += 1
+        if len(self.result.issues) < MAX_ISSUES:
+            self.result.issues.append(Issue(path, message))
+
+    def record_path(self, kind: str, index: int) -> str:
+        label = self.labels.get((kind, index))
+        return f"{kind}[{index}]" + (f"（{label}）" if label else "")
+
+    # -- entry point ---------------------------------------------------------------------------
+    def run(self) -> Validated:
+        doc = self.document
+        if not isinstance(doc, dict):
+            self.issue("$", "文档应为 JSON 对象")
+            return self.result
+        if doc.get("format") != FORMAT:
+            self.issue("format", f"应为 {FORMAT!r}，实际为 {doc.get('format')!r}")
+        allowed = {"format", *KINDS, "protections"} if self.labels else {"format", *KINDS}
+        for key in sorted(set(doc) - allowed):
+            self.issue(key, "未知的字段")
+        for kind in KINDS:
+            self.result.records[kind] = self.parse_kind(kind, FIELDS[kind], doc.get(kind))
+        if "protections" in doc and self.labels:
+            self.result.protections = self.parse_kind(
+                "protections", CSV_PROTECTION_FIELDS, doc["protections"]
+            )
+        References(self).check()
+        return self.result
+
+    def parse_kind(self, kind: str, fields: list[Field], raw: Any) -> list[dict[str, Any]]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.issue(kind, "应为列表")
+            return []
+        return [self.parse_record(self.record_path(kind, i), fields, r) for i, r in enumerate(raw)]
+
+    def parse_record(self, path: str, fields: list[Field], raw: Any) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            self.issue(path, "应为对象")
+            return {}
+        known = {f.name: f for f in fields}
+        for key in raw:
+            if key not in known:
+                self.issue(f"{path}.{key}", "未知的字段")
+        clean: dict[str, Any] = {}
+        for spec in fields:
+            if spec.name not in raw:
+                if spec.required and self.labels and spec.name != "slug":
+                    # CSV may leave a column out to keep it; only a new record needs it.
+                    clean.setdefault("_missing", []).append(spec.name)
+                elif spec.required:
+                    self.issue(f"{path}.{spec.name}", "缺少必填字段")
+                continue
+            value = raw[spec.name]
+            if spec.name in NESTED:
+                clean[spec.name] = self.parse_nested(
+                    f"{path}.{spec.name}", NESTED[spec.name], value
+                )
+                continue
+            try:
+                clean[spec.name] = spec.parse(value)
+            except FieldError as error:
+                self.issue(f"{path}.{spec.name}", str(error))
+                continue
+            if spec.required and clean[spec.name] in ([], None, ""):
+                self.issue(
+                    f"{path}.{spec.name}", "至少需要一项" if spec.csv == "list" else "不能为空"
+                )
+        clean["_path"] = path
+        return clean
+
+    def parse_nested(self, path: str, fields: list[Field], raw: Any) -> list[dict[str, Any]]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.issue(path, "应为列表")
+            return []
+        items = [self.parse_record(f"{path}[{i}]", fields, item) for i, item in enumerate(raw)]
+        for item in items:
+            # Nested objects are stored whole: a missing optional key is an explicit null.
+            item.pop("_path", None)
+            for spec in fields:
+                item.setdefault(spec.name, None)
+        return items
+
+
+class References:
+    """Checks that need more than one field: references, uniqueness, ranges and cycles."""
+
+    def __init__(self, validator: Validator):
+        self.v = validator
+        self.records = validator.result.records
+        self.doc_slugs = {
+            kind: {r["slug"] for r in self.records[kind] if "slug" in r}
+            for kind in ("products", "brands", "producers", "listings")
+        }
+
+    def check(self) -> None:
+        self.missing_columns()
+        self.duplicates()
+        self.products()
+        self.brands()
+        self.producers()
+        self.authorizations()
+        self.listings()
+        self.csv_protections()
+
+    def known(self, kind: str, slugs: Iterable[str]) -> set[str]:
+        """Which of ``slugs`` exist in the document or the database."""
+        wanted = {s for s in slugs if s} - self.doc_slugs[kind]
+        model = {"products": GIProduct, "brands": Brand, "producers": Producer}[kind]
+        return self.doc_slugs[kind] | self.known_in_db(model, sorted(wanted))
+
+    def missing_columns(self) -> None:
+        for kind in ("products", "producers"):
+            partial = [r for r in self.records[kind] if r.get("_missing") and r.get("slug")]
+            model = {"products": GIProduct, "producers": Producer}[kind]
+            existing = self.known_in_db(model, [r["slug"] for r in partial])
+            for record in partial:
+                if record["slug"] not in existing:
+                    for name in record["_missing"]:
+                        self.v.issue(f"{record['_path']}.{name}", "缺少必填字段（新记录必须填写）")
+        # Authorizations and protections have no slug to update by: every required column is needed.
+        for record in self.records["authorizations"] + self.v.result.protections:
+            for name in record.get("_missing", []):
+                self.v.issue(f"{record['_path']}.{name}", "缺少必填字段")
+
+    def known_in_db(self, model, slugs: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(slugs), 500):
+            chunk = slugs[start : start + 500]
+            found.update(db.session.scalars(select(model.slug).where(model.slug.in_(chunk))))
+        return found
+
+    def duplicates(self) -> None:
+        for kind in ("products", "brands", "producers", "listings"):
+            seen: set[str] = set()
+            for record in self.records[kind]:
+                slug = record.get("slug")
+                if slug in seen:
+                    self.v.issue(f"{record['_path']}.slug", f"标识 {slug} 在文件中重复")
+                seen.add(slug)
+        pairs: set[tuple] = set()
+        for record in self.records["authorizations"]:
+            pair = (record.get("producer"), record.get("product"))
+            if pair in pairs:
+                self.v.issue(record["_path"], f"经营主体 {pair[0]} 对产品 {pair[1]} 的授权重复")
+            pairs.add(pair)
+
+    def category(self, record: dict, name: str = "category") -> None:
+        value = record.get(name)
+        if value is None:
+            return
+        if value not in self.v.categories:
+            self.v.issue(f"{record['_path']}.{name}", f"未知的产品类别 {value!r}")
+        else:
+            record[name] = self.v.categories[value]
+
+    def regions(self, pairs: list[tuple[dict, str, str]]) -> None:
+        """``pairs``: (record, field, code). One query for every code in the document."""
+        codes = sorted({code for _, _, code in pairs})
+        found: set[str] = set()
+        for start in range(0, len(codes), 500):
+            chunk = codes[start : start + 500]
+            found.update(db.session.scalars(select(Region.code).where(Region.code.in_(chunk))))
+        for record, name, code in pairs:
+            if code not in found:
+                self.v.issue(f"{record['_path']}.{name}", f"未知的行政区划代码 {code}")
+
+    def products(self) -> None:
+        pairs = []
+        for record in self.records["products"]:
+            self.category(record)
+            pairs += [(record, "region_codes", c) for c in record.get("region_codes", [])]
+        for record in self.records["producers"]:
+            if record.get("region_code"):
+                pairs.append((record, "region_code", record["region_code"]))
+        for record in self.records["listings"]:
+            if record.get("region_code"):
+                pairs.append((record, "region_code", record["region_code"]))
+        self.regions(pairs)
+
+    def references(self, kind: str, target: str, name: str, *, many: bool = False) -> None:
+        values = [
+            (record, value)
+            for record in self.records[kind]
+            for value in (record.get(name) or [] if many else [record.get(name)])
+            if value
+        ]
+        known = self.known(target, [value for _, value in values])
+        label = {"products": "产品", "brands": "品牌", "producers": "经营主体"}[target]
+        for record, value in values:
+            if value not in known:
+                self.v.issue(f"{record['_path']}.{name}", f"找不到{label} {value}")
+
+    def brands(self) -> None:
+        self.references("brands", "brands", "parent")
+        self.references("brands", "products", "products", many=True)
+        self.references("brands", "producers", "producers", many=True)
+        parents = {r["slug"]: r.get("parent") for r in self.records["brands"] if "slug" in r}
+        for record in self.records["brands"]:
+            slug, seen = record.get("slug"), set()
+            node = slug
+            while node in parents and node not in seen:
+                seen.add(node)
+                node = parents[node]
+            if node == slug and node is not None:
+                self.v.issue(f"{record['_path']}.parent", "品牌的上级关系形成了循环")
+
+    def producers(self) -> None:
+        by_code: dict[str, str] = {}
+        for record in self.records["producers"]:
+            code = record.get("credit_code")
+            if not code:
+                continue
+            if code in by_code and by_code[code] != record.get("slug"):
+                self.v.issue(
+                    f"{record['_path']}.credit_code", f"统一社会信用代码 {code} 在文件中重复"
+                )
+            by_code[code] = record.get("slug")
+        codes = sorted(by_code)
+        for start in range(0, len(codes), 500):
+            rows = db.session.execute(
+                select(Producer.credit_code, Producer.slug).where(
+                    Producer.credit_code.in_(codes[start : start + 500])
+                )
+            )
+            for code, owner in rows:
+                if by_code[code] != owner:
+                    record = next(
+                        r for r in self.records["producers"] if r.get("credit_code") == code
+                    )
+                    self.v.issue(
+                        f"{record['_path']}.credit_code",
+                        f"统一社会信用代码 {code} 已属于经营主体 {owner}",
+                    )
+
+    def authorizations(self) -> None:
+        self.references("authorizations", "producers", "producer")
+        self.references("authorizations", "products", "product")
+        for record in self.records["authorizations"]:
+            self.date_order(record, "valid_from", "valid_to")
+
+    def listings(self) -> None:
+        self.references("listings", "producers", "producer")
+        self.references("listings", "products", "product")
+        for record in self.records["listings"]:
+            self.category(record)
+            if not record.get("product") and not record.get("category"):
+                self.v.issue(f"{record['_path']}.product", "产品和类别至少填写一项")
+            low, high = record.get("price_min"), record.get("price_max")
+            if low is not None and high is not None and low > high:
+                self.v.issue(f"{record['_path']}.price_max", "最高价不能低于最低价")
+            self.date_order(record, "available_from", "available_to")
+
+    def date_order(self, record: dict, start: str, end: str) -> None:
+        if record.get(start) and record.get(end) and record[start] > record[end]:
+            self.v.issue(f"{record['_path']}.{end}", f"结束日期早于开始日期（{start}）")
+
+    def csv_protections(self) -> None:
+        protections = self.v.result.protections
+        known = self.known("products", [r.get("product") for r in protections])
+        for record in protections:
+            if record.get("product") and record["product"] not in known:
+                self.v.issue(f"{record['_path']}.product", f"找不到产品 {record['product']}")
+
+
+def validate(document: Any, *, labels: dict[tuple[str, int], str] | None = None) -> Validated:
+    return Validator(document, labels=labels).run()

@@ -1,0 +1,30 @@
+"""All models, imported here so that SQLAlchemy and Alembic see every table."""
+
+from gi_registry.models.accounts import User
+from gi_registry.models.base import now_utc
+from gi_registry.models.brands import Brand, brand_producers, brand_products
+from gi_registry.models.catalog import GIProduct, Protection, product_regions
+from gi_registry.models.listings import Listing
+from gi_registry.models.media import BrandImage, ListingImage, MediaAsset, ProductImage
+from gi_registry.models.producers import Authorization, Producer
+from gi_registry.models.regions import Category, Region
+
+__all__ = [
+    "Authorization",
+    "Brand",
+    "BrandImage",
+    "Category",
+    "GIProduct",
+    "Listing",
+    "ListingImage",
+    "MediaAsset",
+    "Producer",
+    "ProductImage",
+    "Protection",
+    "Region",
+    "User",
+    "brand_producers",
+    "brand_products",
+    "now_utc",
+    "product_regions",
+]

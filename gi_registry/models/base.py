@@ -1,0 +1,85 @@
+"""Shared column types and mixins for every model."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+def now_utc() -> datetime:
+    """The one clock of the application: timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A timestamp that is always timezone-aware UTC in Python.
+
+    SQLite has no time zones and returns naive values; PostgreSQL returns aware ones. Either way the
+    application sees aware UTC, so comparisons never mix the two.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column; use now_utc()")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+PARTIAL_DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+class PartialDate(sa.TypeDecorator):
+    """A date known to the year, the month or the day: ``2006``, ``2006-07`` or ``2006-07-09``.
+
+    Official GI notices are often cited only by year ("2006年第191号公告"); storing them as a full date
+    would invent a month and a day. Stored as text, so it sorts chronologically.
+    """
+
+    impl = sa.String(10)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and not PARTIAL_DATE_RE.match(value):
+            raise ValueError(f"not a partial ISO date: {value!r}")
+        return value
+
+
+def choice(name: str, values: tuple[str, ...]) -> sa.Enum:
+    """A short string column restricted by a named CHECK constraint (portable across databases)."""
+    return sa.Enum(
+        *values,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(v) for v in values),
+        validate_strings=True,
+    )
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+
+
+class Archivable(Timestamped):
+    """Registry records are evidence: they are archived, never hard-deleted."""
+
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None

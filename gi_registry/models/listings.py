@@ -1,0 +1,59 @@
+"""Supply and demand listings (产销对接). Minimal here; the producer portal completes the workflow."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gi_registry import vocab
+from gi_registry.extensions import db
+from gi_registry.models.base import Timestamped, choice
+from gi_registry.models.catalog import GIProduct
+from gi_registry.models.producers import Producer
+from gi_registry.models.regions import Category, Region
+
+
+class Listing(Timestamped, db.Model):
+    __tablename__ = "listings"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "product_id IS NOT NULL OR category_id IS NOT NULL", name="product_or_category"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    kind: Mapped[str] = mapped_column(
+        choice("listing_kind", tuple(vocab.LISTING_KINDS)), index=True
+    )
+    producer_id: Mapped[int] = mapped_column(sa.ForeignKey("producers.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(sa.ForeignKey("gi_products.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    quantity: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 3))
+    unit: Mapped[str] = mapped_column(sa.String(16), default="")
+    price_min: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    price_max: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    price_unit: Mapped[str] = mapped_column(sa.String(16), default="")
+    region_code: Mapped[str | None] = mapped_column(sa.ForeignKey("regions.code"), index=True)
+    available_from: Mapped[date | None]
+    available_to: Mapped[date | None]
+    status: Mapped[str] = mapped_column(
+        choice("listing_status", tuple(vocab.LISTING_STATUSES)), default="draft", index=True
+    )
+
+    producer: Mapped[Producer] = relationship()
+    product: Mapped[GIProduct | None] = relationship()
+    category: Mapped[Category | None] = relationship()
+    region: Mapped[Region | None] = relationship()
+    images: Mapped[list[ListingImage]] = relationship(  # noqa: F821 (models.media)
+        cascade="all, delete-orphan", order_by="ListingImage.position"
+    )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "published"

@@ -1,0 +1,59 @@
+"""Administrative divisions (GB/T 2260) and product categories: reference data."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gi_registry.extensions import db
+from gi_registry.models.base import choice
+
+REGION_LEVELS = ("province", "prefecture", "county")
+
+
+class Region(db.Model):
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(sa.String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    level: Mapped[str] = mapped_column(choice("region_level", REGION_LEVELS))
+    parent_code: Mapped[str | None] = mapped_column(sa.ForeignKey("regions.code"), index=True)
+
+    parent: Mapped[Region | None] = relationship(remote_side=[code], back_populates="children")
+    children: Mapped[list[Region]] = relationship(back_populates="parent", order_by="Region.code")
+
+    def lineage(self) -> list[Region]:
+        """This region and its ancestors, province first.
+
+        Stops at an empty parent and at a cycle: imported data may name a region as its own parent.
+        """
+        chain: list[Region] = []
+        seen: set[str] = set()
+        node: Region | None = self
+        while node is not None and node.code not in seen:
+            seen.add(node.code)
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+    @property
+    def full_name(self) -> str:
+        return "".join(r.name for r in self.lineage() if r.name != "市辖区")
+
+    def __repr__(self) -> str:
+        return f"<Region {self.code} {self.name}>"
+
+
+class Category(db.Model):
+    """A product class such as grain or medicinal herbs (产品类别)."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name_en: Mapped[str] = mapped_column(sa.String(64))
+    position: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<Category {self.code}>"

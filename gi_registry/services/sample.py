@@ -1,0 +1,62 @@
+"""The shipped sample: real Jilin GIs with their sources, and fictional producers marked as samples."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import select
+
+from gi_registry.extensions import db
+from gi_registry.interchange import ImportReport, import_document
+from gi_registry.media import ingest_image
+from gi_registry.models import Brand, BrandImage, GIProduct, ProductImage
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
+SAMPLE_DOCUMENT = SAMPLE_DIR / "gi_sample.json"
+IMAGE_MANIFEST = SAMPLE_DIR / "images" / "manifest.json"
+
+
+class SampleError(RuntimeError):
+    pass
+
+
+def load_sample(progress: Callable[[str], None] | None = None) -> ImportReport:
+    """Import the sample document and attach its images; running it again changes nothing."""
+    document = json.loads(SAMPLE_DOCUMENT.read_text(encoding="utf-8"))
+    report = import_document(document, commit=False)
+    if not report.ok:
+        db.session.rollback()
+        raise SampleError("样例数据无法导入：\n" + "\n".join(str(i) for i in report.issues))
+    attach_sample_images(progress)
+    db.session.commit()
+    return report
+
+
+def attach_sample_images(progress: Callable[[str], None] | None = None) -> int:
+    if not IMAGE_MANIFEST.exists():
+        return 0
+    manifest = json.loads(IMAGE_MANIFEST.read_text(encoding="utf-8"))
+    licence = manifest.get("licence", "")
+    attached = 0
+    targets = [("products", GIProduct, ProductImage), ("brands", Brand, BrandImage)]
+    for key, model, link_model in targets:
+        for slug, files in manifest.get(key, {}).items():
+            record = db.session.scalar(select(model).where(model.slug == slug))
+            if record is None or record.images:
+                continue
+            for position, name in enumerate(files):
+                data = (IMAGE_MANIFEST.parent / name).read_bytes()
+                asset = ingest_image(
+                    data,
+                    alt=f"{record.name_zh}（示意图）",
+                    credit="项目自绘示意图",
+                    licence=licence,
+                )
+                db.session.flush()
+                record.images.append(link_model(media=asset, position=position))
+                attached += 1
+                if progress:
+                    progress(name)
+    return attached

@@ -1,0 +1,73 @@
+"""Minimal valid interchange records; a test states only the fields it cares about."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from gi_registry.credit_code import check_character
+
+
+def credit_code(region: str = "220581", serial: int = 1, kind: str = "91") -> str:
+    body = f"{kind}{region}MA{serial:07d}"
+    return body + check_character(body)
+
+
+def product(slug: str = "test-rice", **fields: Any) -> dict[str, Any]:
+    record = {
+        "slug": slug,
+        "name_zh": "测试大米",
+        "name_en": None,
+        "aliases": [],
+        "category": "grain",
+        "region_codes": ["220581"],
+        "summary": "",
+        "description": "",
+        "scope": "",
+        "quality_requirements": "",
+        "protections": [],
+        "programmes": [],
+        "sources": [],
+        "status": "published",
+    }
+    record.update(fields)
+    return record
+
+
+def protection(**fields: Any) -> dict[str, Any]:
+    record = {
+        "kind": "gi_product",
+        "authority": None,
+        "number": None,
+        "applied_on": None,
+        "approved_on": None,
+        "status": "approved",
+        "holder": None,
+        "source_url": None,
+        "note": None,
+    }
+    record.update(fields)
+    return record
+
+
+def producer(slug: str = "test-coop", serial: int = 1, **fields: Any) -> dict[str, Any]:
+    record = {
+        "slug": slug,
+        "name_zh": "测试合作社（示例）",
+        "credit_code": credit_code(serial=serial),
+        "kind": "cooperative",
+        "region_code": "220581",
+        "address": "",
+        "phone": "",
+        "website": "",
+        "description": "",
+        "verified": False,
+        "sample": True,
+        "status": "active",
+    }
+    record.update(fields)
+    return record
+
+
+def document(**kinds: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"format": "gi-registry/1", **copy.deepcopy(kinds)}
