@@ -28,8 +28,12 @@ BACKEND = os.environ.get("GI_TEST_DB", "sqlite")
 
 
 def pg_admin_engine() -> sa.Engine:
+    # NullPool: a connection closes when released, so no socket outlives the admin statement.
     return sa.create_engine(
-        PG_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+        PG_URL,
+        isolation_level="AUTOCOMMIT",
+        poolclass=sa.pool.NullPool,
+        connect_args={"connect_timeout": 3},
     )
 
 
