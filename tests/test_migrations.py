@@ -28,8 +28,18 @@ def test_upgrade_on_an_empty_database_matches_the_models(databases, tmp_path):
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
         tables = set(sa.inspect(db.engine).get_table_names())
-        assert {"gi_products", "protections", "brands", "producers", "authorizations",
-                "listings", "regions", "categories", "media_assets", "users"} <= tables
+        assert {
+            "gi_products",
+            "protections",
+            "brands",
+            "producers",
+            "authorizations",
+            "listings",
+            "regions",
+            "categories",
+            "media_assets",
+            "users",
+        } <= tables
         assert schema_diff() == []
         db.engine.dispose()
 

@@ -58,13 +58,15 @@ def filter_products(filters: ProductFilters) -> Select:
     if filters.protection:
         query = query.where(GIProduct.protections.any(Protection.kind == filters.protection))
     if filters.q:
-        needle = f"%{filters.q}%"
+        # A plain name filter until the search module takes over; autoescape keeps % and _ literal.
+        q = filters.q
+        compact = q.lower().replace(" ", "")
         query = query.where(
             or_(
-                GIProduct.name_zh.like(needle),
-                GIProduct.name_en.ilike(needle),
-                GIProduct.name_pinyin.like(needle.lower()),
-                GIProduct.name_initials == filters.q.lower(),
+                GIProduct.name_zh.contains(q, autoescape=True),
+                GIProduct.name_en.icontains(q, autoescape=True),
+                func.replace(GIProduct.name_pinyin, " ", "").contains(compact, autoescape=True),
+                GIProduct.name_initials == compact,
             )
         )
     return query.options(
