@@ -364,3 +364,54 @@ def test_round_trip_through_files_is_byte_identical(sample_ctx, app, tmp_path):
         export_path(second)
     assert first.read_bytes() == second.read_bytes()
     assert json.loads(first.read_text(encoding="utf-8"))["format"] == "gi-registry/1"
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ([], "$: 文档应为 JSON 对象"),
+        ({"format": "gi-registry/1", "products": [{"slug": True}]}, "products[0].slug: 应为文本"),
+        (
+            {"format": "gi-registry/1", "products": [{"slug": "ab", "protections": "x"}]},
+            "products[0].protections: 应为列表",
+        ),
+        (
+            {"format": "gi-registry/1", "products": [{"slug": "ab", "protections": [None]}]},
+            "products[0].protections[0]: 应为对象",
+        ),
+        (
+            {"format": "gi-registry/1", "products": [{"slug": "ab", "region_codes": "220581"}]},
+            "products[0].region_codes: 应为列表",
+        ),
+        (
+            {"format": "gi-registry/1", "listings": [{"slug": "ab", "quantity": 1e400}]},
+            "listings[0].quantity: 数值 inf 超出范围",
+        ),
+        (
+            {"format": "gi-registry/1", "listings": [{"slug": "ab", "price_min": "NaN"}]},
+            "listings[0].price_min: 数值 'NaN' 超出范围",
+        ),
+        (
+            {"format": "gi-registry/1", "products": [{"a\x00b": 1}]},
+            "products[0].'a\\x00b': 未知的字段",
+        ),
+        ({"format": "gi-registry/1", "x" * 10_000: 1}, "'" + "x" * 40 + "': 未知的字段"),
+    ],
+)
+def test_hostile_documents_are_reported_not_crashed_on(ctx, document, expected):
+    report = import_document(document)
+    assert expected in messages(report)
+
+
+def test_unreadable_files_are_clean_errors(ctx, tmp_path):
+    from gi_registry.interchange import DocumentError
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": ')
+    latin = tmp_path / "latin.json"
+    latin.write_bytes('{"x": "é"}'.encode("latin-1"))
+    for path, fragment in [(deep, "嵌套"), (broken, "JSON 格式错误"), (latin, "UTF-8")]:
+        with pytest.raises(DocumentError, match=fragment):
+            import_path(path)

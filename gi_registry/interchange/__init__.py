@@ -94,6 +94,8 @@ def read_document(path: Path) -> tuple[Any, dict[tuple[str, int], str] | None]:
         return json.loads(path.read_text(encoding="utf-8-sig")), None
     except UnicodeDecodeError:
         raise DocumentError(f"{path.name}: 文件不是 UTF-8 编码") from None
+    except RecursionError:
+        raise DocumentError(f"{path.name}: JSON 嵌套层级过深") from None
     except json.JSONDecodeError as error:
         raise DocumentError(
             f"{path.name}: JSON 格式错误（第{error.lineno}行第{error.colno}列）：{error.msg}"

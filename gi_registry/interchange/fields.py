@@ -67,11 +67,19 @@ def optional_text(max_len: int, *, multiline: bool = False) -> Parser:
 
 
 def slug(value: Any) -> str:
-    if not isinstance(value, str) or not value:
+    if value is None or value == "":
         raise FieldError("不能为空")
+    if not isinstance(value, str):
+        raise FieldError("应为文本")
     if not (2 <= len(value) <= 80) or not SLUG_RE.match(value):
         raise FieldError(f"标识 {value!r} 无效：只能用小写字母、数字和连字符，2至80个字符")
     return value
+
+
+def field_name(key: Any) -> str:
+    """A field name as it can be shown in a message: printable and short, whatever the input held."""
+    text = str(key)
+    return text if text.isprintable() and len(text) <= 40 else repr(text[:40])
 
 
 def optional_slug(value: Any) -> str | None:

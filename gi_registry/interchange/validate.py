@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from gi_registry.extensions import db
-from gi_registry.interchange.fields import Field, FieldError
+from gi_registry.interchange.fields import Field, FieldError, field_name
 from gi_registry.interchange.schema import CSV_PROTECTION_FIELDS, FIELDS, FORMAT, KINDS, NESTED
 from gi_registry.models import Brand, Category, GIProduct, Producer, Region
 
@@ -64,7 +64,7 @@ class Validator:
             self.issue("format", f"应为 {FORMAT!r}，实际为 {doc.get('format')!r}")
         allowed = {"format", *KINDS, "protections"} if self.labels else {"format", *KINDS}
         for key in sorted(set(doc) - allowed):
-            self.issue(key, "未知的字段")
+            self.issue(field_name(key), "未知的字段")
         for kind in KINDS:
             self.result.records[kind] = self.parse_kind(kind, FIELDS[kind], doc.get(kind))
         if "protections" in doc and self.labels:
@@ -89,7 +89,7 @@ class Validator:
         known = {f.name: f for f in fields}
         for key in raw:
             if key not in known:
-                self.issue(f"{path}.{key}", "未知的字段")
+                self.issue(f"{path}.{field_name(key)}", "未知的字段")
         clean: dict[str, Any] = {}
         for spec in fields:
             if spec.name not in raw:
