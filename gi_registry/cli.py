@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from gi_registry import vocab
@@ -37,7 +38,9 @@ def init_database() -> None:
         ensure_reference_data(progress=bar.update)
 
 
+# with_appcontext: `flask` pushes a context itself, but app.cli.invoke (scripts, tests) does not.
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database and load the reference data."""
     init_database()
@@ -45,6 +48,7 @@ def init_db_command() -> None:
 
 
 @click.command("load-sample")
+@with_appcontext
 def load_sample_command() -> None:
     """Load the shipped sample (real Jilin GIs with sources; fictional sample producers)."""
     init_database()
@@ -56,6 +60,7 @@ def load_sample_command() -> None:
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and count, write nothing.")
 def import_command(path: Path, dry_run: bool) -> None:
@@ -76,6 +81,7 @@ def import_command(path: Path, dry_run: bool) -> None:
 
 
 @click.command("export")
+@with_appcontext
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option(
     "--format",
@@ -91,6 +97,7 @@ def export_command(path: Path, fmt: str | None) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice(list(vocab.USER_ROLES)), required=True)
 @click.option("--producer", "producer_slug", default=None, help="Producer slug (role producer).")
@@ -105,10 +112,10 @@ def create_user_command(email: str, role: str, producer_slug: str | None) -> Non
 
 
 def _read_password() -> str:
-    # Never from argv: it would end up in shell history and the process list.
-    stream = click.get_text_stream("stdin")
-    if not stream.isatty():
-        return stream.readline().rstrip("\r\n")
+    # Never from argv: it would end up in shell history and the process list. sys.stdin, not
+    # click.get_text_stream (deprecated in Click 8.5); click's test runner replaces both alike.
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
     return click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
 
 

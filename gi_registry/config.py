@@ -6,8 +6,10 @@ Environment variables use the ``GI_`` prefix and the key without it, e.g. ``GI_D
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import ClassVar
 
@@ -57,14 +59,23 @@ def resolve_database_url(config: dict, instance_path: str) -> str:
 def load_or_create_secret_key(instance_path: str) -> str:
     """Read the instance's secret key, generating it on first start (never committed)."""
     key_file = Path(instance_path) / "secret_key"
-    if key_file.exists():
-        return key_file.read_text(encoding="ascii").strip()
-    key = secrets.token_hex(32)
-    # O_EXCL: if two workers start at once, exactly one writes and the other reads.
-    try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return key_file.read_text(encoding="ascii").strip()
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key)
+    if not key_file.exists():
+        _write_new_key(key_file)
+    key = key_file.read_text(encoding="ascii").strip()
+    if not key:
+        # An old crash may have left an empty file; an empty key would break every session and form.
+        raise RuntimeError(f"{key_file} 是空文件：请删除它，下次启动时会重新生成密钥")
     return key
+
+
+def _write_new_key(key_file: Path) -> None:
+    # Written in full under a temporary name (mode 0600), then linked into place: when two workers
+    # start at once, exactly one link succeeds and the other reads a complete key, never an empty file.
+    fd, temp = tempfile.mkstemp(dir=key_file.parent, prefix=".secret_key-")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+        with contextlib.suppress(FileExistsError):
+            os.link(temp, key_file)
+    finally:
+        os.unlink(temp)

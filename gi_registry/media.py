@@ -71,8 +71,7 @@ def _decode(data: bytes, field: str) -> Image.Image:
     if not data:
         raise MediaError(field, "请选择一张图片")
     if len(data) > config["MEDIA_MAX_BYTES"]:
-        limit_mb = config["MEDIA_MAX_BYTES"] // (1024 * 1024)
-        raise MediaError(field, f"图片不能超过 {limit_mb} MB")
+        raise MediaError(field, f"图片不能超过 {_size_label(config['MEDIA_MAX_BYTES'])}")
     try:
         # Pillow's own bomb check warns first and raises later; either way the file is refused.
         with warnings.catch_warnings():
@@ -85,11 +84,22 @@ def _decode(data: bytes, field: str) -> Image.Image:
             image.load()
     except MediaError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow refuses these while reading the header, before our own size check can name them.
+        raise MediaError(field, "图片尺寸过大，请缩小后再上传") from None
+    except UnidentifiedImageError:
         raise MediaError(field, "无法识别的图片文件，请上传 JPEG、PNG、WebP 或 GIF 图片") from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError):
         raise MediaError(field, "图片文件已损坏或不完整，请重新上传") from None
     return image
+
+
+def _size_label(limit: int) -> str:
+    # A limit under 1 MB (a small deployment, a test) must not read as "0 MB".
+    megabytes = 1024 * 1024
+    if limit >= megabytes:
+        return f"{round(limit / megabytes, 1):g} MB"
+    return f"{max(limit // 1024, 1)} KB"
 
 
 def _check_header(image: Image.Image, field: str, max_pixels: int) -> None:

@@ -415,3 +415,29 @@ def test_unreadable_files_are_clean_errors(ctx, tmp_path):
     for path, fragment in [(deep, "嵌套"), (broken, "JSON 格式错误"), (latin, "UTF-8")]:
         with pytest.raises(DocumentError, match=fragment):
             import_path(path)
+
+
+def test_impossible_calendar_days_are_refused(ctx):
+    doc = f.document(products=[f.product(protections=[f.protection(approved_on="2006-02-30")])])
+    assert (
+        "products[0].protections[0].approved_on: 日期 '2006-02-30' 无效，应为 YYYY、YYYY-MM 或 YYYY-MM-DD"
+        in messages(import_document(doc))
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ('slug,summary\nmeihe-dami,"unclosed\n', "CSV 格式错误"),
+        ("slug,summary\nmeihe-dami," + "长" * 200_000 + "\n", "CSV 格式错误"),
+        ("slug,slug\nx,y\n", "重复的列名"),
+        ("slug,summary\nx,y,z\n", "列数多于表头"),
+    ],
+)
+def test_malformed_csv_is_a_clean_error_naming_the_line(ctx, tmp_path, content, fragment):
+    from gi_registry.interchange import DocumentError
+
+    path = tmp_path / "products.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DocumentError, match=fragment):
+        import_path(path)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from gi_registry.extensions import db
 from gi_registry.interchange.validate import Validated
@@ -111,25 +112,42 @@ class Applier:
 
     def run(self) -> None:
         records = self.validated.records
-        self.upsert("products", GIProduct, records["products"], self.product_relations)
-        self.csv_protections()
-        self.upsert(
-            "producers", Producer, records["producers"], lambda obj, _: apply_name_forms(obj)
-        )
-        self.upsert("brands", Brand, records["brands"], self.brand_relations)
-        self.brand_parents(records["brands"])
-        self.authorizations(records["authorizations"])
-        self.upsert("listings", Listing, records["listings"], self.listing_relations)
+        # No autoflush: the loops below read (regions, existing rows) between writes, and a flush per
+        # read turns an import of thousands of records into thousands of round trips.
+        with db.session.no_autoflush:
+            self.regions = self.load_regions(records)
+            self.upsert("products", GIProduct, records["products"], self.product_relations)
+            self.csv_protections()
+            self.upsert(
+                "producers", Producer, records["producers"], lambda obj, _: apply_name_forms(obj)
+            )
+            self.upsert("brands", Brand, records["brands"], self.brand_relations)
+            self.brand_parents(records["brands"])
+            self.authorizations(records["authorizations"])
+            self.upsert("listings", Listing, records["listings"], self.listing_relations)
         db.session.flush()
 
     # -- lookups --------------------------------------------------------------------------------
+    def load_regions(self, records: dict[str, list[dict]]) -> dict[str, Region]:
+        codes = sorted({c for r in records["products"] for c in r.get("region_codes", [])})
+        regions: dict[str, Region] = {}
+        for start in range(0, len(codes), 500):
+            query = select(Region).where(Region.code.in_(codes[start : start + 500]))
+            regions.update((r.code, r) for r in db.session.scalars(query))
+        return regions
+
     def lookup(self, model, slugs: list[str]) -> dict[str, Any]:
+        """Existing records by slug, with the collections an update replaces loaded in bulk."""
+        eager = {
+            GIProduct: (GIProduct.regions, GIProduct.protections),
+            Brand: (Brand.products, Brand.producers),
+        }.get(model, ())
         found: dict[str, Any] = {}
         for start in range(0, len(slugs), 500):
             chunk = slugs[start : start + 500]
-            found.update(
-                (o.slug, o) for o in db.session.scalars(select(model).where(model.slug.in_(chunk)))
-            )
+            query = select(model).where(model.slug.in_(chunk))
+            query = query.options(*(selectinload(rel) for rel in eager))
+            found.update((o.slug, o) for o in db.session.scalars(query))
         return found
 
     def get(self, kind: str, model, slug: str):
@@ -166,7 +184,7 @@ class Applier:
         if "category" in record:
             product.category = self.categories[record["category"]]
         if "region_codes" in record:
-            product.regions = [db.session.get(Region, code) for code in record["region_codes"]]
+            product.regions = [self.regions[code] for code in record["region_codes"]]
         if "protections" in record:
             self.replace_protections(product, record["protections"])
 
@@ -203,16 +221,19 @@ class Applier:
                 )
 
     def authorizations(self, records: list[dict]) -> None:
-        for record in records:
-            producer = self.get("producers", Producer, record["producer"])
-            product = self.get("products", GIProduct, record["product"])
-            db.session.flush()  # new producers and products need ids for the lookup below
-            auth = db.session.scalar(
-                select(Authorization).where(
-                    Authorization.producer_id == producer.id,
-                    Authorization.product_id == product.id,
-                )
+        if not records:
+            return
+        pairs = [
+            (
+                self.get("producers", Producer, r["producer"]),
+                self.get("products", GIProduct, r["product"]),
             )
+            for r in records
+        ]
+        db.session.flush()  # new producers and products need their ids before the lookup below
+        existing = self.existing_authorizations({producer.id for producer, _ in pairs})
+        for record, (producer, product) in zip(records, pairs, strict=True):
+            auth = existing.get((producer.id, product.id))
             if auth is None:
                 auth = Authorization(producer=producer, product=product)
                 db.session.add(auth)
@@ -222,6 +243,18 @@ class Applier:
             for name in PLAIN["authorizations"]:
                 if name in record:
                     setattr(auth, name, record[name])
+
+    def existing_authorizations(
+        self, producer_ids: set[int]
+    ) -> dict[tuple[int, int], Authorization]:
+        ids = sorted(producer_ids)
+        found: dict[tuple[int, int], Authorization] = {}
+        for start in range(0, len(ids), 500):
+            query = select(Authorization).where(
+                Authorization.producer_id.in_(ids[start : start + 500])
+            )
+            found.update(((a.producer_id, a.product_id), a) for a in db.session.scalars(query))
+        return found
 
     def listing_relations(self, listing: Listing, record: dict) -> None:
         listing.producer = self.get("producers", Producer, record["producer"])

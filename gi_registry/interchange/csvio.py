@@ -55,14 +55,20 @@ def _rows(path: Path, fields: list[Field]):
         raise CSVFormatError(
             f"{path.name}: 文件不是 UTF-8 编码，请在表格软件中另存为 UTF-8 CSV"
         ) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    if len(set(header)) != len(header):
-        raise CSVFormatError(f"{path.name}: 表头中有重复的列名")
-    for row in reader:
-        if None in row:
-            raise CSVFormatError(f"{path.name} 第{reader.line_num}行: 列数多于表头")
-        yield reader.line_num, {name: _cell(specs.get(name), value) for name, value in row.items()}
+    # strict: an unclosed quote is an error, not a cell that silently swallows the rest of the file.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = reader.fieldnames or []
+        if len(set(header)) != len(header):
+            raise CSVFormatError(f"{path.name}: 表头中有重复的列名")
+        for row in reader:
+            if None in row:
+                raise CSVFormatError(f"{path.name} 第{reader.line_num}行: 列数多于表头")
+            yield reader.line_num, {name: _cell(specs.get(name), v) for name, v in row.items()}
+    except csv.Error as error:
+        raise CSVFormatError(
+            f"{path.name} 第{reader.line_num}行: CSV 格式错误（{error}）"
+        ) from None
 
 
 def _cell(spec: Field | None, value: str | None) -> Any:

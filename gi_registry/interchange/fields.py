@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from gi_registry.credit_code import CreditCodeError, verify_credit_code
-from gi_registry.models.base import PARTIAL_DATE_RE
+from gi_registry.models.base import is_partial_date
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # C0 controls except tab and newline, DEL and the Unicode "noncharacters" never belong in text.
@@ -107,7 +107,7 @@ def boolean(value: Any) -> bool:
 def partial_date(value: Any) -> str | None:
     if value in (None, ""):
         return None
-    if not isinstance(value, str) or not PARTIAL_DATE_RE.match(value):
+    if not is_partial_date(value):
         raise FieldError(f"日期 {value!r} 无效，应为 YYYY、YYYY-MM 或 YYYY-MM-DD")
     return value
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -42,6 +42,18 @@ class UTCDateTime(sa.TypeDecorator):
 PARTIAL_DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
+def is_partial_date(value: str) -> bool:
+    """``YYYY``, ``YYYY-MM`` or a real calendar day ``YYYY-MM-DD`` (so not 2006-02-30)."""
+    if not isinstance(value, str) or not PARTIAL_DATE_RE.match(value):
+        return False
+    if len(value) == 10:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return False
+    return True
+
+
 class PartialDate(sa.TypeDecorator):
     """A date known to the year, the month or the day: ``2006``, ``2006-07`` or ``2006-07-09``.
 
@@ -53,7 +65,7 @@ class PartialDate(sa.TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        if value is not None and not PARTIAL_DATE_RE.match(value):
+        if value is not None and not is_partial_date(value):
             raise ValueError(f"not a partial ISO date: {value!r}")
         return value
 

@@ -21,7 +21,7 @@ def create_user(email: str, password: str, *, role: str, producer_slug: str | No
     email = email.strip().lower()
     if not EMAIL_RE.match(email) or len(email) > 254:
         raise AccountError(f"邮箱地址无效：{email}")
-    if len(password) < MIN_PASSWORD_LENGTH:
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符")
     if db.session.scalar(select(User).where(func.lower(User.email) == email)):
         raise AccountError(f"邮箱 {email} 已被注册")

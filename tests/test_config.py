@@ -1,0 +1,163 @@
+"""Configuration: where each setting comes from, where the instance lives, the secret key, SQLite."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from gi_registry import create_app
+from gi_registry.config import REPO_ROOT
+from gi_registry.extensions import db
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    """No GI_* variable from the shell running the tests may leak into these apps."""
+    for name in list(os.environ):
+        if name.startswith("GI_"):
+            monkeypatch.delenv(name)
+
+
+def build(instance: Path, **config):
+    return create_app({"INSTANCE_PATH": str(instance), **config})
+
+
+def write_instance_config(instance: Path, text: str) -> None:
+    instance.mkdir(parents=True, exist_ok=True)
+    (instance / "config.py").write_text(text, encoding="utf-8")
+
+
+def test_defaults_apply_without_any_configuration(tmp_path):
+    app = build(tmp_path)
+    assert app.config["PER_PAGE"] == 24
+    assert app.config["HOME_REGION_CODE"] == "220000"
+    assert app.config["MEDIA_ROOT"] == str(tmp_path / "media")
+
+
+def test_instance_config_overrides_defaults(tmp_path):
+    write_instance_config(tmp_path, "PER_PAGE = 5\nHOME_REGION_CODE = '220500'\n")
+    app = build(tmp_path)
+    assert (app.config["PER_PAGE"], app.config["HOME_REGION_CODE"]) == (5, "220500")
+
+
+def test_environment_overrides_instance_config_and_is_parsed_as_json(tmp_path, monkeypatch):
+    write_instance_config(tmp_path, "PER_PAGE = 5\nHOME_REGION_CODE = '220500'\n")
+    monkeypatch.setenv("GI_PER_PAGE", "7")
+    monkeypatch.setenv("GI_SESSION_COOKIE_SECURE", "true")
+    app = build(tmp_path)
+    assert app.config["PER_PAGE"] == 7
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["HOME_REGION_CODE"] == "220500"  # not set in the environment: kept
+
+
+def test_test_config_overrides_everything(tmp_path, monkeypatch):
+    write_instance_config(tmp_path, "PER_PAGE = 5\n")
+    monkeypatch.setenv("GI_PER_PAGE", "7")
+    assert build(tmp_path, PER_PAGE=9).config["PER_PAGE"] == 9
+
+
+def test_gi_instance_path_moves_the_instance(tmp_path, monkeypatch):
+    repo_instance = sorted(p.name for p in (REPO_ROOT / "instance").iterdir())
+    instance = tmp_path / "elsewhere" / "instance"
+    monkeypatch.setenv("GI_INSTANCE_PATH", str(instance))
+    app = create_app()
+    assert app.instance_path == str(instance)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'gi_registry.sqlite'}"
+    with app.app_context():
+        db.session.execute(sa.text("CREATE TABLE probe (id INTEGER)"))
+        db.session.commit()
+        db.engine.dispose()
+    assert (instance / "gi_registry.sqlite").is_file()
+    assert (instance / "secret_key").is_file()
+    assert app.config["MEDIA_ROOT"] == str(instance / "media")
+    assert sorted(p.name for p in (REPO_ROOT / "instance").iterdir()) == repo_instance
+
+
+def test_gi_instance_path_reads_config_py_from_the_moved_instance(tmp_path, monkeypatch):
+    write_instance_config(tmp_path / "moved", "PER_PAGE = 3\n")
+    monkeypatch.setenv("GI_INSTANCE_PATH", str(tmp_path / "moved"))
+    assert create_app().config["PER_PAGE"] == 3
+
+
+def test_secret_key_is_generated_once_private_and_reused(tmp_path):
+    first = build(tmp_path).config["SECRET_KEY"]
+    key_file = tmp_path / "secret_key"
+    assert len(first) == 64 and key_file.read_text(encoding="ascii") == first
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert build(tmp_path).config["SECRET_KEY"] == first
+    assert build(tmp_path / "other").config["SECRET_KEY"] != first
+
+
+def test_a_configured_secret_key_writes_no_file(tmp_path):
+    assert build(tmp_path, SECRET_KEY="given").config["SECRET_KEY"] == "given"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_an_empty_secret_key_file_is_never_used_as_the_key(tmp_path):
+    # What a crash between creating the file and writing the key leaves behind.
+    (tmp_path / "secret_key").write_text("", encoding="ascii")
+    with pytest.raises(RuntimeError, match="secret_key"):
+        build(tmp_path)
+
+
+def test_a_worker_that_loses_the_race_reads_the_winners_key(tmp_path, monkeypatch):
+    real_link = os.link
+
+    def another_worker_wins(source, target):
+        Path(target).write_text("the-winners-key", encoding="ascii")
+        real_link(source, target)
+
+    monkeypatch.setattr(os, "link", another_worker_wins)
+    assert build(tmp_path).config["SECRET_KEY"] == "the-winners-key"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        (
+            "postgresql://u:p@h:5433/db?sslmode=require",
+            "postgresql+psycopg://u:p@h:5433/db?sslmode=require",
+        ),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////srv/gi/gi.sqlite", "sqlite:////srv/gi/gi.sqlite"),
+    ],
+)
+def test_database_urls_from_the_environment(tmp_path, monkeypatch, given, expected):
+    monkeypatch.setenv("GI_DATABASE_URL", given)
+    app = build(tmp_path)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == expected
+    assert not (tmp_path / "gi_registry.sqlite").exists()
+
+
+def test_default_database_is_sqlite_in_the_instance(tmp_path):
+    app = build(tmp_path)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'gi_registry.sqlite'}"
+
+
+def pragma(name: str):
+    return db.session.execute(sa.text(f"PRAGMA {name}")).scalar()
+
+
+def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path):
+    app = build(tmp_path)
+    with app.app_context():
+        try:
+            assert pragma("foreign_keys") == 1
+            assert pragma("journal_mode") == "wal"
+            assert pragma("busy_timeout") == 5000
+            db.session.execute(sa.text("CREATE TABLE parent (id INTEGER PRIMARY KEY)"))
+            db.session.execute(
+                sa.text("CREATE TABLE child (parent_id INTEGER REFERENCES parent (id))")
+            )
+            with pytest.raises(sa.exc.IntegrityError):
+                db.session.execute(sa.text("INSERT INTO child VALUES (42)"))
+        finally:
+            db.session.rollback()
+            db.session.remove()
+            db.engine.dispose()

@@ -1,0 +1,248 @@
+"""The image pipeline refuses anything that is not a sane picture and serves only clean re-encodings."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from gi_registry.extensions import db
+from gi_registry.media import MediaError, ingest_image
+from gi_registry.models import MediaAsset
+from tests.conftest import make_app
+
+RED, BLUE = (220, 20, 20), (20, 20, 220)
+ORIENTATION, GPS_IFD, MAKE = 0x0112, 0x8825, 0x010F
+
+
+def encode(image: Image.Image, fmt: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def halves(width: int = 200, height: int = 100, mode: str = "RGB") -> Image.Image:
+    """Left half red, right half blue: shows where the pixels went after a rotation."""
+    image = Image.new(mode, (width, height), RED)
+    image.paste(Image.new(mode, (width // 2, height), BLUE), (width // 2, 0))
+    return image
+
+
+def phone_jpeg() -> bytes:
+    """A phone photo held upright: stored landscape, EXIF says rotate 90° clockwise, with GPS."""
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    exif[MAKE] = "TestPhone"
+    gps = exif.get_ifd(GPS_IFD)
+    gps[1], gps[2] = "N", (43.0, 52.0, 0.0)
+    return encode(halves(), "JPEG", exif=exif, quality=95)
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width``×``height``: a bomb never needs to be decoded."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+def written(app) -> list[Path]:
+    return sorted(p for p in Path(app.config["MEDIA_ROOT"]).rglob("*") if p.is_file())
+
+
+def open_variant(asset: MediaAsset, app, name: str) -> Image.Image:
+    return Image.open(Path(app.config["MEDIA_ROOT"]) / asset.file_for(name))
+
+
+@pytest.fixture
+def bare(tmp_path):
+    """An app whose database has no tables: a refusal must come before any query.
+
+    It also keeps the PostgreSQL run quick, as no database is created for these many cases.
+    """
+    app = make_app(tmp_path / "bare", "sqlite://")
+    with app.app_context():
+        yield app
+
+
+def refusal(data: bytes, field: str = "photo") -> str:
+    with pytest.raises(MediaError) as caught:
+        ingest_image(data, field=field)
+    assert caught.value.field == field
+    assert str(caught.value).startswith(f"{field}: ")
+    return caught.value.message
+
+
+def test_exif_orientation_is_applied_and_all_metadata_is_gone(ctx):
+    asset = ingest_image(phone_jpeg(), field="photo", alt="图")
+    assert (asset.width, asset.height) == (100, 200)
+    files = written(ctx)
+    assert len(files) == 3 and all(p.suffix == ".jpg" for p in files)
+    for path in files:
+        with Image.open(path) as image:
+            assert image.format == "JPEG"
+            assert image.size == (100, 200)
+            exif = image.getexif()
+            assert dict(exif) == {} and dict(exif.get_ifd(GPS_IFD)) == {}
+            assert not {"exif", "icc_profile", "xmp", "comment"} & set(image.info)
+            # Rotated clockwise: the left (red) half of the stored picture is now on top.
+            rgb = image.convert("RGB")
+            assert rgb.getpixel((50, 40))[0] > 180 and rgb.getpixel((50, 160))[2] > 180
+
+
+def test_png_alpha_is_flattened_onto_white(ctx):
+    image = Image.new("RGBA", (120, 120), (0, 0, 0, 0))
+    image.paste(Image.new("RGBA", (60, 120), (0, 0, 255, 255)), (60, 0))
+    asset = ingest_image(encode(image, "PNG"))
+    with open_variant(asset, ctx, "hero") as hero:
+        assert hero.mode == "RGB"
+        assert all(channel > 245 for channel in hero.getpixel((10, 60)))  # was transparent black
+        assert hero.getpixel((110, 60))[2] > 200
+
+
+def test_variants_have_their_widths_and_are_jpeg(ctx):
+    asset = ingest_image(encode(halves(2000, 1000), "PNG"))
+    assert (asset.width, asset.height) == (2000, 1000)
+    expected = {"thumb": (320, 160), "card": (640, 320), "hero": (1280, 640)}
+    assert {name: (v["width"], v["height"]) for name, v in asset.variants.items()} == expected
+    for name, size in expected.items():
+        with open_variant(asset, ctx, name) as image:
+            assert image.format == "JPEG" and image.size == size
+
+
+def test_a_small_picture_is_never_enlarged(ctx):
+    asset = ingest_image(encode(halves(100, 80), "JPEG"))
+    assert {v["width"] for v in asset.variants.values()} == {100}
+
+
+def test_the_same_picture_twice_is_one_asset(ctx):
+    data = encode(halves(), "PNG")
+    first = ingest_image(data, alt="一")
+    db.session.commit()
+    second = ingest_image(data, alt="二")
+    db.session.commit()
+    assert second.id == first.id
+    assert db.session.scalar(select(func.count()).select_from(MediaAsset)) == 1
+    assert len(written(ctx)) == 3
+
+
+def test_an_animated_gif_keeps_its_first_frame(ctx):
+    frames = [Image.new("RGB", (100, 100), RED), Image.new("RGB", (100, 100), BLUE)]
+    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    asset = ingest_image(data)
+    with open_variant(asset, ctx, "hero") as hero:
+        red, _, blue = hero.getpixel((50, 50))
+        assert red > 180 and blue < 80
+
+
+def truncated_jpeg() -> bytes:
+    data = encode(Image.effect_noise((400, 400), 64).convert("RGB"), "JPEG")
+    return data[: len(data) // 2]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", "请选择一张图片"),
+        (bytes(range(256)) * 8, "无法识别的图片文件"),
+        ("这不是图片，只是改了扩展名的文本。\n".encode() * 20, "无法识别的图片文件"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600">'
+            b"<script>alert(1)</script></svg>",
+            "无法识别的图片文件",
+        ),
+        (b"<!DOCTYPE html><html><body><img src=x onerror=alert(1)></body></html>", "无法识别"),
+        (truncated_jpeg(), "图片文件已损坏或不完整"),
+        (encode(halves(300, 40), "PNG"), "图片太小（300×40），短边至少 64 像素"),
+        (encode(halves(200, 100), "BMP"), "不支持的图片格式"),
+        (encode(halves(200, 100), "TIFF"), "不支持的图片格式"),
+        # Over MEDIA_MAX_PIXELS (40 M) but under Pillow's own limit: our header check.
+        (png_header(8000, 6000), "图片尺寸过大（8000×6000）"),
+        # Over Pillow's warning limit (89 M) and over its hard limit (179 M).
+        (png_header(10000, 10000), "图片尺寸过大"),
+        (png_header(20000, 20000), "图片尺寸过大"),
+    ],
+    ids=[
+        "empty",
+        "random",
+        "text-renamed",
+        "svg",
+        "html",
+        "truncated-jpeg",
+        "too-small",
+        "bmp",
+        "tiff",
+        "over-max-pixels",
+        "bomb-warning",
+        "bomb-error",
+    ],
+)
+def test_bad_files_are_refused_in_chinese_naming_the_field(bare, data, expected):
+    assert refusal(data).startswith(expected)
+    assert written(bare) == [] and not db.session.new
+
+
+def test_a_real_compressed_bomb_is_refused(bare):
+    # 20000×20000 one-bit pixels compress to ~50 kB: small on the wire, 1.2 GB once decoded as RGB.
+    data = encode(Image.new("1", (20000, 20000)), "PNG")
+    assert len(data) < 100_000
+    assert refusal(data).startswith("图片尺寸过大")
+
+
+def test_the_configured_pixel_limit_applies_to_real_pictures(ctx):
+    ctx.config["MEDIA_MAX_PIXELS"] = 150 * 150
+    assert refusal(encode(halves(200, 200), "PNG")) == "图片尺寸过大（200×200），请缩小后再上传"
+    assert ingest_image(encode(halves(150, 150), "PNG")).width == 150
+
+
+def test_a_file_over_the_byte_limit_is_refused_before_decoding(bare):
+    bare.config["MEDIA_MAX_BYTES"] = 2048
+    big = encode(Image.effect_noise((200, 200), 64).convert("RGB"), "PNG")
+    assert len(big) > 2048
+    assert refusal(big) == "图片不能超过 2 KB"
+    bare.config["MEDIA_MAX_BYTES"] = 12 * 1024 * 1024
+    assert refusal(b"x" * (12 * 1024 * 1024 + 1)) == "图片不能超过 12 MB"
+
+
+def test_the_media_route_serves_variants_with_a_long_cache(ctx):
+    asset = ingest_image(encode(halves(), "JPEG"))
+    db.session.commit()
+    with ctx.test_client().get(f"/media/{asset.file_for('thumb')}") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "image/jpeg"
+        assert response.cache_control.max_age == 31536000 and response.cache_control.public
+        assert Image.open(io.BytesIO(response.data)).size == (200, 100)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/media/ab/missing-thumb.jpg",
+        "/media/../config.py",
+        "/media/%2e%2e/secret_key",
+        "/media/..%2fsecret_key",
+        "/media/%2e%2e%2fsecret_key",
+    ],
+)
+def test_the_media_route_404s_for_missing_files_and_traversal(bare, url):
+    instance = Path(bare.instance_path)
+    (instance / "secret_key").write_text("do-not-serve", encoding="ascii")
+    (instance / "config.py").write_text("SECRET = 1\n", encoding="ascii")
+    Path(bare.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
+    with bare.test_client().get(url) as response:
+        assert response.status_code == 404
+        assert b"do-not-serve" not in response.data and b"SECRET" not in response.data
