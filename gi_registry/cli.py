@@ -67,7 +67,7 @@ def import_command(path: Path, dry_run: bool) -> None:
     """Import a gi-registry/1 JSON file, one CSV file, or a folder of CSV files. All or nothing."""
     click.echo(f"正在校验 {path} …", err=True)
     try:
-        report = import_path(path, dry_run=dry_run)
+        report = import_path(path, dry_run=dry_run, progress=_progress_printer())
     except DocumentError as error:
         raise click.ClickException(str(error)) from None
     if not report.ok:
@@ -117,6 +117,19 @@ def _read_password() -> str:
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
     return click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+
+
+def _progress_printer(every: int = 1000):
+    """Report written records every ``every`` rows on stderr: a large import is not silent for minutes."""
+    written = 0
+
+    def progress(count: int) -> None:
+        nonlocal written
+        written += count
+        if written % every == 0:
+            click.echo(f"  已处理 {written} 条记录…", err=True)
+
+    return progress
 
 
 def _print_counts(report: ImportReport) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ def import_document(
     dry_run: bool = False,
     labels: dict[tuple[str, int], str] | None = None,
     commit: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Validate the whole document, then write all of it in one transaction, or nothing.
 
@@ -67,7 +69,7 @@ def import_document(
     if not report.ok:
         db.session.rollback()
         return report
-    applier = Applier(validated)
+    applier = Applier(validated, progress)
     try:
         applier.run()
     except Exception:
@@ -109,9 +111,11 @@ def _read_csv(files: list[Path]):
         raise DocumentError(str(error)) from None
 
 
-def import_path(path: Path, *, dry_run: bool = False) -> ImportReport:
+def import_path(
+    path: Path, *, dry_run: bool = False, progress: Callable[[int], None] | None = None
+) -> ImportReport:
     document, labels = read_document(path)
-    return import_document(document, dry_run=dry_run, labels=labels)
+    return import_document(document, dry_run=dry_run, labels=labels, progress=progress)
 
 
 def export_path(path: Path, fmt: str | None = None) -> list[Path]:

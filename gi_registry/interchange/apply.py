@@ -103,8 +103,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 class Applier:
-    def __init__(self, validated: Validated):
+    def __init__(self, validated: Validated, progress: Callable[[int], None] | None = None):
         self.validated = validated
+        self.progress = progress or (lambda done: None)
         self.created: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()
         self.categories = {c.code: c for c in db.session.scalars(select(Category))}
@@ -178,6 +179,7 @@ class Applier:
                 obj.archived_at = (obj.archived_at or now_utc()) if archived else None
             relate(obj, record)
             cache[record["slug"]] = obj
+            self.progress(1)
 
     def product_relations(self, product: GIProduct, record: dict) -> None:
         apply_name_forms(product)
@@ -240,6 +242,7 @@ class Applier:
                 self.created["authorizations"] += 1
             else:
                 self.updated["authorizations"] += 1
+            self.progress(1)
             for name in PLAIN["authorizations"]:
                 if name in record:
                     setattr(auth, name, record[name])
