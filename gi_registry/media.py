@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 from flask import Blueprint, current_app, send_from_directory
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
 from gi_registry.extensions import db
@@ -26,6 +26,7 @@ ACCEPTED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
 VARIANT_WIDTHS = {"thumb": 320, "card": 640, "hero": 1280}
 JPEG_QUALITY = 82
 MIN_SIDE = 64
+SRGB_PROFILE = ImageCms.createProfile("sRGB")
 
 bp = Blueprint("media", __name__)
 
@@ -113,9 +114,9 @@ def _check_header(image: Image.Image, field: str, max_pixels: int) -> None:
 
 
 def _normalise(image: Image.Image) -> Image.Image:
-    """Apply the EXIF orientation, then drop every chunk of metadata by rebuilding the pixels."""
-    image = ImageOps.exif_transpose(image)
-    if image.mode in ("RGBA", "LA", "P", "PA"):
+    """Orient, convert to sRGB, flatten transparency, then rebuild the pixels so no metadata survives."""
+    image = _to_srgb(ImageOps.exif_transpose(image))
+    if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
         image = image.convert("RGBA")
         background = Image.new("RGB", image.size, (255, 255, 255))
         background.paste(image, mask=image.getchannel("A"))
@@ -128,6 +129,24 @@ def _normalise(image: Image.Image) -> Image.Image:
     clean = Image.new("RGB", image.size)
     clean.paste(image)
     return clean
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Phones shoot in Display P3 and embed the profile; the derivatives carry none, so convert first.
+
+    Without this, wide-gamut photos look dull once the profile is stripped. A profile that cannot be
+    read is ignored rather than refusing the picture.
+    """
+    icc = image.info.get("icc_profile")
+    if not icc or image.mode not in ("RGB", "RGBA", "CMYK"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        mode = "RGBA" if image.mode == "RGBA" else "RGB"
+        converted = ImageCms.profileToProfile(image, source, SRGB_PROFILE, outputMode=mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image
+    return converted or image
 
 
 def _write_variants(master: Image.Image, sha: str) -> dict:

@@ -246,3 +246,47 @@ def test_the_media_route_404s_for_missing_files_and_traversal(bare, url):
     with bare.test_client().get(url) as response:
         assert response.status_code == 404
         assert b"do-not-serve" not in response.data and b"SECRET" not in response.data
+
+
+def swapped_primaries_profile() -> bytes:
+    """An RGB ICC profile whose red and blue primaries are swapped: red pixels mean blue.
+
+    Built from Pillow's sRGB profile by swapping the offsets of its rXYZ and bXYZ tags, so a
+    conversion to sRGB must visibly change the pixels.
+    """
+    from PIL import ImageCms
+
+    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    count = struct.unpack(">I", data[128:132])[0]
+    entries = {}
+    for index in range(count):
+        at = 132 + 12 * index
+        entries[bytes(data[at : at + 4])] = at
+    red, blue = entries[b"rXYZ"], entries[b"bXYZ"]
+    data[red + 4 : red + 12], data[blue + 4 : blue + 12] = (
+        data[blue + 4 : blue + 12],
+        data[red + 4 : red + 12],
+    )
+    return bytes(data)
+
+
+def test_an_embedded_colour_profile_is_converted_to_srgb(ctx):
+    buffer = io.BytesIO()
+    Image.new("RGB", (200, 200), (220, 0, 0)).save(
+        buffer, "JPEG", quality=95, icc_profile=swapped_primaries_profile()
+    )
+    asset = ingest_image(buffer.getvalue())
+    with Image.open(Path(ctx.config["MEDIA_ROOT"]) / asset.file_for("card")) as out:
+        assert "icc_profile" not in out.info
+        red, _green, blue = out.convert("RGB").getpixel((100, 100))
+    assert blue > 150 and red < 80  # "red" in the swapped profile is blue in sRGB
+
+
+def test_a_png_with_a_transparent_colour_key_is_flattened_onto_white(ctx):
+    image = Image.new("RGB", (100, 100), (0, 255, 0))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", transparency=(0, 255, 0))
+    asset = ingest_image(buffer.getvalue())
+    with Image.open(Path(ctx.config["MEDIA_ROOT"]) / asset.file_for("thumb")) as out:
+        red, green, blue = out.convert("RGB").getpixel((50, 50))
+    assert min(red, green, blue) > 240

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from gi_registry.api import serializers as s
 from gi_registry.catalog import params, queries
 from gi_registry.errors import error_response
 from gi_registry.extensions import db
-from gi_registry.models import Brand, GIProduct, Producer, Region
+from gi_registry.models import Brand, Producer, Region
 
 bp = Blueprint("api", __name__)
 
@@ -106,14 +106,8 @@ def region(code: str):
         select(Region).where(Region.parent_code == code).order_by(Region.code)
     ).all()
     below, _ = queries.region_family(code)
-    count = db.session.scalar(
-        select(func.count()).select_from(
-            queries.public_products()
-            .where(GIProduct.regions.any(Region.code.in_(below)))
-            .subquery()
-        )
-    )
-    return jsonify(s.region_detail(item, children, count or 0))
+    count = queries.count_products_in(below)
+    return jsonify(s.region_detail(item, children, count))
 
 
 @bp.route("/<path:anything>")

@@ -170,3 +170,52 @@ def category_counts() -> list[tuple[Category, int]]:
 def filter_choices() -> dict:
     """Options for the filter form: categories and the home province's prefectures and counties."""
     return {"categories": list(db.session.scalars(select(Category).order_by(Category.position)))}
+
+
+def featured_products(limit: int) -> list[GIProduct]:
+    """Products the provincial plan names (they carry programmes) first, then the rest by pinyin.
+
+    The registry holds tens to hundreds of GIs, so sorting in Python is cheap; the showcase's feature
+    slots will replace this with staff-curated choices.
+    """
+    products = db.session.scalars(filter_products(ProductFilters())).all()
+    ranked = sorted(products, key=lambda p: (not p.programmes, p.name_pinyin))
+    return ranked[:limit]
+
+
+def umbrella_brands() -> list[Brand]:
+    return list(
+        db.session.scalars(public_brands().where(Brand.parent_id.is_(None)).order_by(Brand.slug))
+    )
+
+
+def region_overview(region: Region) -> dict:
+    """What a region page shows: GIs of the region, GIs covering it, producers and sub-regions."""
+    below, above = region_family(region.code)
+    here = db.session.scalars(
+        public_products()
+        .where(GIProduct.regions.any(Region.code.in_(below)))
+        .order_by(GIProduct.name_pinyin)
+    ).all()
+    covering = []
+    if above:
+        covering = db.session.scalars(
+            public_products()
+            .where(GIProduct.regions.any(Region.code.in_(above)))
+            .where(~GIProduct.regions.any(Region.code.in_(below)))
+            .order_by(GIProduct.name_pinyin)
+        ).all()
+    children = db.session.scalars(
+        select(Region).where(Region.parent_code == region.code).order_by(Region.code)
+    ).all()
+    return {
+        "products": here,
+        "covering": covering,
+        "producers": db.session.scalars(producers_in(below).limit(50)).all(),
+        "children": children,
+    }
+
+
+def count_products_in(region_codes: list[str]) -> int:
+    query = public_products().where(GIProduct.regions.any(Region.code.in_(region_codes)))
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -1,26 +1,20 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
-from sqlalchemy import select
 
 from gi_registry.catalog import params, queries
 from gi_registry.extensions import db
-from gi_registry.models import Brand, GIProduct, Region
+from gi_registry.models import Region
 
 bp = Blueprint("catalog", __name__)
 
 
 @bp.route("/")
 def home():
-    products = db.paginate(
-        queries.filter_products(queries.ProductFilters()), page=1, per_page=8, error_out=False
-    )
-    umbrellas = queries.public_brands().where(Brand.parent_id.is_(None)).order_by(Brand.slug)
-    brands = db.session.scalars(umbrellas).all()
     return render_template(
         "catalog/home.html",
-        products=products.items,
-        brands=brands,
+        products=queries.featured_products(8),
+        brands=queries.umbrella_brands(),
         categories=queries.category_counts(),
         home_region=home_region(),
     )
@@ -111,30 +105,5 @@ def region(code: str):
 
 
 def region_page(region: Region):
-    below, above = queries.region_family(region.code)
-    products_here = db.session.scalars(
-        queries.public_products()
-        .where(GIProduct.regions.any(Region.code.in_(below)))
-        .order_by("name_pinyin")
-    ).all()
-    covering = (
-        db.session.scalars(
-            queries.public_products()
-            .where(GIProduct.regions.any(Region.code.in_(above)))
-            .order_by("name_pinyin")
-        ).all()
-        if above
-        else []
-    )
-    producers_here = db.session.scalars(queries.producers_in(below).limit(50)).all()
-    children = db.session.scalars(
-        select(Region).where(Region.parent_code == region.code).order_by(Region.code)
-    ).all()
-    return render_template(
-        "catalog/region.html",
-        region=region,
-        products=products_here,
-        covering=[p for p in covering if p not in products_here],
-        producers=producers_here,
-        children=children,
-    )
+    overview = queries.region_overview(region)
+    return render_template("catalog/region.html", region=region, **overview)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from gi_registry.extensions import db
+from gi_registry.interchange.schema import FIELDS
 from gi_registry.interchange.validate import Validated
 from gi_registry.models import (
     Authorization,
@@ -24,58 +25,16 @@ from gi_registry.models import (
 )
 from gi_registry.services.naming import apply_name_forms
 
-# Fields copied as they are; the rest (relations, nested lists) have their own code below.
+# Fields that name other records or need conversion; every other schema field is copied as it is.
+RELATIONS = {
+    "products": {"slug", "category", "region_codes", "protections"},
+    "brands": {"slug", "parent", "products", "producers"},
+    "producers": {"slug"},
+    "authorizations": {"producer", "product"},
+    "listings": {"slug", "producer", "product", "category"},
+}
 PLAIN = {
-    "products": (
-        "name_zh",
-        "name_en",
-        "aliases",
-        "summary",
-        "description",
-        "scope",
-        "quality_requirements",
-        "programmes",
-        "sources",
-        "status",
-    ),
-    "brands": (
-        "name_zh",
-        "name_en",
-        "kind",
-        "trademark_number",
-        "description",
-        "sources",
-        "sample",
-        "status",
-    ),
-    "producers": (
-        "name_zh",
-        "credit_code",
-        "kind",
-        "region_code",
-        "address",
-        "phone",
-        "website",
-        "description",
-        "verified",
-        "sample",
-        "status",
-    ),
-    "authorizations": ("number", "valid_from", "valid_to", "status"),
-    "listings": (
-        "kind",
-        "title",
-        "description",
-        "quantity",
-        "unit",
-        "price_min",
-        "price_max",
-        "price_unit",
-        "region_code",
-        "available_from",
-        "available_to",
-        "status",
-    ),
+    kind: tuple(f.name for f in FIELDS[kind] if f.name not in RELATIONS[kind]) for kind in FIELDS
 }
 # Defaults for records created from input that left optional fields out (a CSV without the column).
 DEFAULTS: dict[str, dict[str, Any]] = {
