@@ -148,7 +148,7 @@ def baseline_insert(doc: dict) -> None:
 def measure(backend: Backend, n: int, repeat: int, folder: Path) -> dict[str, list[float]]:
     doc = document(n)
     figures: dict[str, list[float]] = {
-        k: [] for k in ("baseline", "validate", "import", "reimport", "export")
+        k: [] for k in ("baseline", "validate", "import", "reimport", "changed", "export")
     }
     for _ in range(repeat):
         app = backend.fresh_app(folder)
@@ -162,6 +162,10 @@ def measure(backend: Backend, n: int, repeat: int, folder: Path) -> dict[str, li
             figures["validate"].append(timed(lambda bad=bad: import_document(bad)))
             figures["import"].append(timed(lambda: import_document(doc)))
             figures["reimport"].append(timed(lambda: import_document(doc)))
+            changed = json.loads(json.dumps(doc))
+            for product in changed["products"]:
+                product["summary"] += "（已修订）"
+            figures["changed"].append(timed(lambda changed=changed: import_document(changed)))
             figures["export"].append(timed(export_document))
             assert len(export_document()["products"]) == n
         backend.drop(app)
@@ -176,7 +180,8 @@ def report(backend: str, n: int, figures: dict[str, list[float]]) -> None:
         "baseline": "baseline: bare executemany INSERT",
         "validate": "validate (one bad row, nothing written)",
         "import": "import into an empty registry",
-        "reimport": "re-import (update by slug)",
+        "reimport": "re-import, nothing changed",
+        "changed": "re-import, every summary changed",
         "export": "export to a document",
     }
     for key, label in labels.items():

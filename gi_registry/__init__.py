@@ -54,7 +54,15 @@ def _init_extensions(app: Flask) -> None:
     from gi_registry import models  # noqa: F401  (every table must be known before migrations run)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    from gi_registry.models.base import render_migration_type
+
+    migrate.init_app(
+        app,
+        db,
+        directory=MIGRATIONS_DIR,
+        render_as_batch=True,
+        render_item=render_migration_type,
+    )
     csrf.init_app(app)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 
@@ -67,7 +68,9 @@ def import_command(path: Path, dry_run: bool) -> None:
     """Import a gi-registry/1 JSON file, one CSV file, or a folder of CSV files. All or nothing."""
     click.echo(f"正在校验 {path} …", err=True)
     try:
-        report = import_path(path, dry_run=dry_run, progress=_progress_printer())
+        report = import_path(
+            path, dry_run=dry_run, progress=_progress_printer(), actor=_cli_actor()
+        )
     except DocumentError as error:
         raise click.ClickException(str(error)) from None
     if not report.ok:
@@ -135,8 +138,16 @@ def _progress_printer(every: int = 1000):
 def _print_counts(report: ImportReport) -> None:
     prefix = "（试运行，未写入）" if report.dry_run else ""
     for kind in ("products", "brands", "producers", "authorizations", "listings"):
-        created, updated = report.created[kind], report.updated[kind]
-        if created or updated:
-            click.echo(f"{prefix}{kind}: 新增 {created}，更新 {updated}")
-    if not (sum(report.created.values()) or sum(report.updated.values())):
+        counts = (report.created[kind], report.updated[kind], report.unchanged[kind])
+        if any(counts):
+            click.echo(f"{prefix}{kind}: 新增 {counts[0]}，更新 {counts[1]}，未变 {counts[2]}")
+    if not any(sum(c.values()) for c in (report.created, report.updated, report.unchanged)):
         click.echo(f"{prefix}没有需要导入的记录。")
+
+
+def _cli_actor() -> str:
+    """Who ran a command, for the audit trail: the login name where the system knows it."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"

@@ -62,15 +62,15 @@ def test_load_sample_prints_counts_and_running_it_again_duplicates_nothing(sampl
         result = runner.invoke(args=["load-sample"])
         assert result.exit_code == 0, result.output
         assert counts(sample_app) == loaded
-        assert f"products: 新增 0，更新 {loaded['products']}\n" in result.stdout
-        assert f"producers: 新增 0，更新 {loaded['producers']}\n" in result.stdout
+        assert f"products: 新增 0，更新 0，未变 {loaded['products']}\n" in result.stdout
+        assert f"producers: 新增 0，更新 0，未变 {loaded['producers']}\n" in result.stdout
 
 
 def test_import_of_a_good_json_file(app, runner, tmp_path):
     path = write_json(tmp_path / "good.json", f.document(products=[f.product()]))
     result = runner.invoke(args=["import", str(path)])
     assert result.exit_code == 0, result.output
-    assert result.stdout == "products: 新增 1，更新 0\n"
+    assert result.stdout == "products: 新增 1，更新 0，未变 0\n"
     assert counts(app)["products"] == 1
 
 
@@ -89,7 +89,7 @@ def test_import_dry_run_counts_and_writes_nothing(app, runner, tmp_path):
     path = write_json(tmp_path / "good.json", f.document(products=[f.product()]))
     result = runner.invoke(args=["import", "--dry-run", str(path)])
     assert result.exit_code == 0, result.output
-    assert result.stdout == "（试运行，未写入）products: 新增 1，更新 0\n"
+    assert result.stdout == "（试运行，未写入）products: 新增 1，更新 0，未变 0\n"
     assert counts(app)["products"] == 0
 
 
@@ -146,7 +146,7 @@ def test_csv_folder_round_trips_into_a_fresh_registry(sample_app, app, runner, t
     )
     imported = runner.invoke(args=["import", str(first)])
     assert imported.exit_code == 0, imported.output
-    assert f"products: 新增 {counts(sample_app)['products']}，更新 0" in imported.stdout
+    assert f"products: 新增 {counts(sample_app)['products']}，更新 0，未变 0" in imported.stdout
     assert runner.invoke(args=["export", str(second), "--format", "csv"]).exit_code == 0
     for name in CSV_FILES:
         assert (second / name).read_bytes() == (first / name).read_bytes(), name
@@ -189,7 +189,7 @@ def test_a_csv_with_slug_and_summary_only_updates_summaries(sample_app, tmp_path
     )
     result = sample_app.test_cli_runner().invoke(args=["import", str(sheet)])
     assert result.exit_code == 0, result.output
-    assert result.stdout == "products: 新增 0，更新 1\n"
+    assert result.stdout == "products: 新增 0，更新 1，未变 0\n"
     with sample_app.app_context():
         after = export_document()
     before["products"][0]["summary"] = "新的简介，只改这一项。"

@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 
 from gi_registry.extensions import db
 from gi_registry.interchange import export_document, export_path, import_document, import_path
-from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer, Protection
+from gi_registry.models import (
+    AuditEntry,
+    Authorization,
+    Brand,
+    GIProduct,
+    Listing,
+    Producer,
+    Protection,
+)
 from tests import factories as f
 
 
@@ -56,9 +64,15 @@ def test_500_products_import_reimport_and_round_trip(ctx):
     first = import_document(doc)
     assert first.ok and first.created["products"] == 500
     assert count(GIProduct) == 500 and count(Protection) == 500
+    protection_ids = set(db.session.scalars(select(Protection.id)))
     again = import_document(doc)
-    assert again.created["products"] == 0 and again.updated["products"] == 500
+    assert again.created["products"] == again.updated["products"] == 0
+    assert again.unchanged["products"] == 500
     assert count(GIProduct) == 500 and count(Protection) == 500
+    assert (
+        set(db.session.scalars(select(Protection.id))) == protection_ids
+    )  # rows kept, not churned
+    assert count(AuditEntry) == 500  # the creations; an unchanged re-import writes none
 
 
 def test_update_by_slug_changes_fields_and_replaces_protections(ctx):
@@ -441,3 +455,38 @@ def test_malformed_csv_is_a_clean_error_naming_the_line(ctx, tmp_path, content, 
     path.write_text(content, encoding="utf-8")
     with pytest.raises(DocumentError, match=fragment):
         import_path(path)
+
+
+def test_every_change_is_audited_with_actor_and_before_after(ctx):
+    import_document(f.document(products=[f.product()]), actor="cli:alice")
+    report = import_document(
+        f.document(products=[f.product(name_zh="新名大米", region_codes=["220581", "220582"])]),
+        actor="cli:bob",
+    )
+    assert report.updated["products"] == 1
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(e.actor, e.action, e.entity, e.entity_key) for e in entries] == [
+        ("cli:alice", "create", "products", "test-rice"),
+        ("cli:bob", "update", "products", "test-rice"),
+    ]
+    assert entries[1].changes == {
+        "name_zh": ["测试大米", "新名大米"],
+        "region_codes": [["220581"], ["220581", "220582"]],
+    }
+    assert entries[0].batch != entries[1].batch
+    assert entries[1].created_at.tzinfo is not None
+
+
+def test_archiving_is_audited_as_archive(ctx):
+    import_document(f.document(products=[f.product()]))
+    import_document(f.document(products=[f.product(status="archived")]))
+    last = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert last.action == "archive" and last.changes["status"] == ["published", "archived"]
+
+
+def test_a_failed_or_dry_run_import_leaves_no_audit_entries(ctx):
+    doc = f.document(products=[f.product()])
+    import_document(doc, dry_run=True)
+    bad = f.document(products=[f.product(category="spices")])
+    import_document(bad)
+    assert count(AuditEntry) == 0

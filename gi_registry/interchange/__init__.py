@@ -36,6 +36,7 @@ __all__ = [
 class ImportReport:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
     issues: list[Issue] = field(default_factory=list)
     issue_count: int = 0
     dry_run: bool = False
@@ -56,6 +57,7 @@ def import_document(
     labels: dict[tuple[str, int], str] | None = None,
     commit: bool = True,
     progress: Callable[[int], None] | None = None,
+    actor: str = "system",
 ) -> ImportReport:
     """Validate the whole document, then write all of it in one transaction, or nothing.
 
@@ -69,13 +71,14 @@ def import_document(
     if not report.ok:
         db.session.rollback()
         return report
-    applier = Applier(validated, progress)
+    applier = Applier(validated, progress, actor)
     try:
         applier.run()
     except Exception:
         db.session.rollback()
         raise
     report.created, report.updated = applier.created, applier.updated
+    report.unchanged = applier.unchanged
     if dry_run:
         db.session.rollback()
     elif commit:
@@ -112,10 +115,14 @@ def _read_csv(files: list[Path]):
 
 
 def import_path(
-    path: Path, *, dry_run: bool = False, progress: Callable[[int], None] | None = None
+    path: Path,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+    actor: str = "system",
 ) -> ImportReport:
     document, labels = read_document(path)
-    return import_document(document, dry_run=dry_run, labels=labels, progress=progress)
+    return import_document(document, dry_run=dry_run, labels=labels, progress=progress, actor=actor)
 
 
 def export_path(path: Path, fmt: str | None = None) -> list[Path]:

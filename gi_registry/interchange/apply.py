@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from gi_registry.extensions import db
+from gi_registry.interchange.audit import AuditTrail
+from gi_registry.interchange.export import protection_record
 from gi_registry.interchange.schema import FIELDS
 from gi_registry.interchange.validate import Validated
 from gi_registry.models import (
@@ -62,11 +64,18 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 class Applier:
-    def __init__(self, validated: Validated, progress: Callable[[int], None] | None = None):
+    def __init__(
+        self,
+        validated: Validated,
+        progress: Callable[[int], None] | None = None,
+        actor: str = "system",
+    ):
         self.validated = validated
         self.progress = progress or (lambda done: None)
+        self.audit = AuditTrail(actor)
         self.created: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()
+        self.unchanged: Counter[str] = Counter()
         self.categories = {c.code: c for c in db.session.scalars(select(Category))}
         self.cache: dict[str, dict[str, Any]] = {}
 
@@ -86,6 +95,10 @@ class Applier:
             self.authorizations(records["authorizations"])
             self.upsert("listings", Listing, records["listings"], self.listing_relations)
         db.session.flush()
+        for kind, action in self.audit.write().items():
+            self.created[kind] += action["create"]
+            self.updated[kind] += action["update"] + action["archive"]
+            self.unchanged[kind] += action["unchanged"]
 
     # -- lookups --------------------------------------------------------------------------------
     def load_regions(self, records: dict[str, list[dict]]) -> dict[str, Region]:
@@ -99,8 +112,9 @@ class Applier:
     def lookup(self, model, slugs: list[str]) -> dict[str, Any]:
         """Existing records by slug, with the collections an update replaces loaded in bulk."""
         eager = {
-            GIProduct: (GIProduct.regions, GIProduct.protections),
-            Brand: (Brand.products, Brand.producers),
+            GIProduct: (GIProduct.category, GIProduct.regions, GIProduct.protections),
+            Brand: (Brand.parent, Brand.products, Brand.producers),
+            Listing: (Listing.producer, Listing.product, Listing.category),
         }.get(model, ())
         found: dict[str, Any] = {}
         for start in range(0, len(slugs), 500):
@@ -122,14 +136,13 @@ class Applier:
         cache = self.cache.setdefault(kind, {})
         for record in records:
             obj = existing.get(record["slug"])
-            if obj is None:
+            is_new = obj is None
+            if is_new:
                 obj = model(slug=record["slug"])
                 for name, value in DEFAULTS[kind].items():
                     setattr(obj, name, value)
                 db.session.add(obj)
-                self.created[kind] += 1
-            else:
-                self.updated[kind] += 1
+            self.audit.track(kind, obj, is_new=is_new)
             for name in PLAIN[kind]:
                 if name in record:
                     setattr(obj, name, record[name])
@@ -145,12 +158,17 @@ class Applier:
         if "category" in record:
             product.category = self.categories[record["category"]]
         if "region_codes" in record:
-            product.regions = [self.regions[code] for code in record["region_codes"]]
+            # In the order the relationship loads them, so an unchanged list compares equal.
+            product.regions = [self.regions[code] for code in sorted(record["region_codes"])]
         if "protections" in record:
             self.replace_protections(product, record["protections"])
 
     def replace_protections(self, product: GIProduct, items: list[dict]) -> None:
-        # The input is the full, ordered list for the product: it replaces what was there.
+        # The input is the full, ordered list for the product: it replaces what was there, unless it
+        # is the same list, so an unchanged re-import keeps the rows (and their ids) as they are.
+        wanted = [{k: v for k, v in item.items() if not k.startswith("_")} for item in items]
+        if [protection_record(p) for p in product.protections] == wanted:
+            return
         product.protections = [
             Protection(position=i, **{k: v for k, v in item.items() if not k.startswith("_")})
             for i, item in enumerate(items)
@@ -163,14 +181,20 @@ class Applier:
                 {k: v for k, v in row.items() if k != "product"}
             )
         for slug, items in by_product.items():
-            self.replace_protections(self.get("products", GIProduct, slug), items)
+            product = self.get("products", GIProduct, slug)
+            self.audit.track("products", product, is_new=False)
+            self.replace_protections(product, items)
 
     def brand_relations(self, brand: Brand, record: dict) -> None:
         apply_name_forms(brand)
         if "products" in record:
-            brand.products = [self.get("products", GIProduct, s) for s in record["products"]]
+            brand.products = [
+                self.get("products", GIProduct, s) for s in sorted(record["products"])
+            ]
         if "producers" in record:
-            brand.producers = [self.get("producers", Producer, s) for s in record["producers"]]
+            brand.producers = [
+                self.get("producers", Producer, s) for s in sorted(record["producers"])
+            ]
 
     def brand_parents(self, records: list[dict]) -> None:
         # After every brand exists, so that a member may come before its umbrella in the file.
@@ -195,12 +219,11 @@ class Applier:
         existing = self.existing_authorizations({producer.id for producer, _ in pairs})
         for record, (producer, product) in zip(records, pairs, strict=True):
             auth = existing.get((producer.id, product.id))
-            if auth is None:
+            is_new = auth is None
+            if is_new:
                 auth = Authorization(producer=producer, product=product)
                 db.session.add(auth)
-                self.created["authorizations"] += 1
-            else:
-                self.updated["authorizations"] += 1
+            self.audit.track("authorizations", auth, is_new=is_new)
             self.progress(1)
             for name in PLAIN["authorizations"]:
                 if name in record:

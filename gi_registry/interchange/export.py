@@ -60,14 +60,15 @@ def product_record(product: GIProduct) -> dict[str, Any]:
         "description": product.description,
         "scope": product.scope,
         "quality_requirements": product.quality_requirements,
-        "protections": [
-            {spec.name: getattr(p, spec.name) for spec in PROTECTION_FIELDS}
-            for p in product.protections
-        ],
+        "protections": [protection_record(p) for p in product.protections],
         "programmes": list(product.programmes),
         "sources": [dict(s) for s in product.sources],
         "status": product.status,
     }
+
+
+def protection_record(protection) -> dict[str, Any]:
+    return {spec.name: getattr(protection, spec.name) for spec in PROTECTION_FIELDS}
 
 
 def brand_record(brand: Brand) -> dict[str, Any]:

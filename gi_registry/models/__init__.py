@@ -1,6 +1,7 @@
 """All models, imported here so that SQLAlchemy and Alembic see every table."""
 
 from gi_registry.models.accounts import User
+from gi_registry.models.audit import AuditEntry
 from gi_registry.models.base import now_utc
 from gi_registry.models.brands import Brand, brand_producers, brand_products
 from gi_registry.models.catalog import GIProduct, Protection, product_regions
@@ -10,6 +11,7 @@ from gi_registry.models.producers import Authorization, Producer
 from gi_registry.models.regions import Category, Region
 
 __all__ = [
+    "AuditEntry",
     "Authorization",
     "Brand",
     "BrandImage",

@@ -95,3 +95,17 @@ class Archivable(Timestamped):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+def render_migration_type(type_: str, obj, autogen_context):
+    """Alembic hook: write the portable column type into migrations instead of our Python class.
+
+    Migrations must not import application code that may change later; the stored type is plain.
+    """
+    if type_ != "type":
+        return False
+    if isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    if isinstance(obj, PartialDate):
+        return "sa.String(length=10)"
+    return False

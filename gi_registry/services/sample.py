@@ -25,7 +25,7 @@ class SampleError(RuntimeError):
 def load_sample(progress: Callable[[str], None] | None = None) -> ImportReport:
     """Import the sample document and attach its images; running it again changes nothing."""
     document = json.loads(SAMPLE_DOCUMENT.read_text(encoding="utf-8"))
-    report = import_document(document, commit=False)
+    report = import_document(document, commit=False, actor="load-sample")
     if not report.ok:
         db.session.rollback()
         raise SampleError("样例数据无法导入：\n" + "\n".join(str(i) for i in report.issues))
