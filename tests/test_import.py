@@ -65,6 +65,7 @@ def test_500_products_import_reimport_and_round_trip(ctx):
     assert first.ok and first.created["products"] == 500
     assert count(GIProduct) == 500 and count(Protection) == 500
     protection_ids = set(db.session.scalars(select(Protection.id)))
+    stamps = dict(db.session.execute(select(GIProduct.slug, GIProduct.updated_at)).all())
     again = import_document(doc)
     assert again.created["products"] == again.updated["products"] == 0
     assert again.unchanged["products"] == 500
@@ -73,6 +74,8 @@ def test_500_products_import_reimport_and_round_trip(ctx):
         set(db.session.scalars(select(Protection.id))) == protection_ids
     )  # rows kept, not churned
     assert count(AuditEntry) == 500  # the creations; an unchanged re-import writes none
+    db.session.expire_all()
+    assert dict(db.session.execute(select(GIProduct.slug, GIProduct.updated_at)).all()) == stamps
 
 
 def test_update_by_slug_changes_fields_and_replaces_protections(ctx):
