@@ -71,7 +71,9 @@ LISTING_STATUSES = {
 
 USER_ROLES = {"producer": "经营主体成员", "staff": "工作人员", "admin": "管理员"}
 
-# Reference categories, seeded by `init-db`. Import accepts the code or the Chinese name.
+# Reference categories, seeded by `init-db`. Import accepts the code or the Chinese name. The list
+# covers the classes GIs fall into nationally (tea is the largest), not only Jilin's, so data from
+# other provinces imports without a schema change.
 CATEGORIES = [
     ("grain", "粮食", "Grain"),
     ("beans", "杂粮杂豆", "Beans and pulses"),
@@ -82,7 +84,14 @@ CATEGORIES = [
     ("aquatic", "水产品", "Aquatic products"),
     ("fungi", "食用菌", "Edible fungi"),
     ("fruit", "水果", "Fruit"),
+    ("nuts", "干果坚果", "Nuts and dried fruit"),
+    ("vegetable", "蔬菜", "Vegetables"),
+    ("tea", "茶叶", "Tea"),
     ("beverage", "酒水饮品", "Wine, spirits and drinks"),
+    ("condiment", "调味品", "Condiments and spices"),
+    ("flower", "花卉苗木", "Flowers and nursery stock"),
     ("handicraft", "工艺品", "Handicrafts"),
     ("other", "其他", "Other"),
 ]
+
+CATEGORY_LABELS = [f"{code} {name_zh}" for code, name_zh, _ in CATEGORIES]

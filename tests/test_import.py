@@ -493,3 +493,18 @@ def test_a_failed_or_dry_run_import_leaves_no_audit_entries(ctx):
     bad = f.document(products=[f.product(category="spices")])
     import_document(bad)
     assert count(AuditEntry) == 0
+
+
+def test_products_from_other_provinces_and_categories_by_chinese_name(ctx):
+    doc = f.document(products=[f.product("test-tea", category="茶叶", region_codes=["330106"])])
+    assert import_document(doc).ok
+    product = db.session.scalar(select(GIProduct))
+    assert product.category.code == "tea"
+    assert product.regions[0].full_name == "浙江省杭州市西湖区"
+
+
+def test_an_unknown_category_lists_the_valid_ones(ctx):
+    report = import_document(f.document(products=[f.product(category="香料")]))
+    message = messages(report)[0]
+    assert message.startswith("products[0].category: 未知的产品类别 '香料'（可用：grain 粮食、")
+    assert "condiment 调味品" in message

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from gi_registry import vocab
 from gi_registry.extensions import db
 from gi_registry.interchange.fields import Field, FieldError, field_name
 from gi_registry.interchange.schema import CSV_PROTECTION_FIELDS, FIELDS, FORMAT, KINDS, NESTED
@@ -200,7 +201,10 @@ class References:
         if value is None:
             return
         if value not in self.v.categories:
-            self.v.issue(f"{record['_path']}.{name}", f"未知的产品类别 {value!r}")
+            self.v.issue(
+                f"{record['_path']}.{name}",
+                f"未知的产品类别 {value!r}（可用：{'、'.join(vocab.CATEGORY_LABELS)}）",
+            )
         else:
             record[name] = self.v.categories[value]
 
