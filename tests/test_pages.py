@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from gi_registry.extensions import db
-from gi_registry.models import Brand, GIProduct, Producer
+from gi_registry.models import Brand, GIProduct, Producer, Region
 
 
 def text(response) -> str:
@@ -181,3 +181,25 @@ def test_markdown_is_sanitised(client, sample_ctx):
     assert "<strong>好米</strong>" in page
     assert "<script>alert(1)" not in page
     assert 'href="javascript' not in page
+
+
+def test_home_leads_with_the_gis_the_plan_names(sample_ctx):
+    from gi_registry.catalog.queries import featured_products
+
+    featured = featured_products(8)
+    with_programmes = [p for p in featured if p.programmes]
+    assert len(featured) == 8 and len(with_programmes) == 8
+    everything = featured_products(1000)
+    flags = [bool(p.programmes) for p in everything]
+    assert flags == sorted(flags, reverse=True)  # every programme product before any other
+    assert len(everything) == len({p.slug for p in everything})
+
+
+def test_region_pages_cap_long_lists_and_link_to_the_full_list(sample_ctx, client):
+    from gi_registry.catalog.queries import region_overview
+
+    province = db.session.get(Region, "220000")
+    overview = region_overview(province, limit=5)
+    assert len(overview["products"]) == 5 and overview["product_total"] > 5
+    page = text(client.get("/regions/220000"))
+    assert "/products?region=220000" in page or overview["product_total"] <= 48

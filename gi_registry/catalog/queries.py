@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from gi_registry.extensions import db
@@ -175,12 +175,17 @@ def filter_choices() -> dict:
 def featured_products(limit: int) -> list[GIProduct]:
     """Products the provincial plan names (they carry programmes) first, then the rest by pinyin.
 
-    The registry holds tens to hundreds of GIs, so sorting in Python is cheap; the showcase's feature
-    slots will replace this with staff-curated choices.
+    The showcase's feature slots will replace this with staff-curated choices.
     """
-    products = db.session.scalars(filter_products(ProductFilters())).all()
-    ranked = sorted(products, key=lambda p: (not p.programmes, p.name_pinyin))
-    return ranked[:limit]
+    # JSON has no portable emptiness test; its text form is "[]" on SQLite and PostgreSQL alike.
+    has_programmes = func.length(cast(GIProduct.programmes, String)) > 2
+    chosen = list(
+        db.session.scalars(filter_products(ProductFilters()).where(has_programmes).limit(limit))
+    )
+    if len(chosen) < limit:
+        rest = filter_products(ProductFilters()).where(~has_programmes).limit(limit - len(chosen))
+        chosen += db.session.scalars(rest)
+    return chosen
 
 
 def umbrella_brands() -> list[Brand]:
@@ -189,14 +194,13 @@ def umbrella_brands() -> list[Brand]:
     )
 
 
-def region_overview(region: Region) -> dict:
-    """What a region page shows: GIs of the region, GIs covering it, producers and sub-regions."""
+def region_overview(region: Region, limit: int = 48) -> dict:
+    """What a region page shows: GIs of the region, GIs covering it, producers and sub-regions.
+
+    Lists are capped: a province may hold thousands of GIs; the page links to the filtered list.
+    """
     below, above = region_family(region.code)
-    here = db.session.scalars(
-        public_products()
-        .where(GIProduct.regions.any(Region.code.in_(below)))
-        .order_by(GIProduct.name_pinyin)
-    ).all()
+    in_region = public_products().where(GIProduct.regions.any(Region.code.in_(below)))
     covering = []
     if above:
         covering = db.session.scalars(
@@ -204,12 +208,16 @@ def region_overview(region: Region) -> dict:
             .where(GIProduct.regions.any(Region.code.in_(above)))
             .where(~GIProduct.regions.any(Region.code.in_(below)))
             .order_by(GIProduct.name_pinyin)
+            .limit(limit)
         ).all()
     children = db.session.scalars(
         select(Region).where(Region.parent_code == region.code).order_by(Region.code)
     ).all()
     return {
-        "products": here,
+        "products": db.session.scalars(
+            in_region.order_by(GIProduct.name_pinyin).limit(limit)
+        ).all(),
+        "product_total": count_products_in(below),
         "covering": covering,
         "producers": db.session.scalars(producers_in(below).limit(50)).all(),
         "children": children,
