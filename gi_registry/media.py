@@ -41,7 +41,7 @@ class MediaError(ValueError):
 
 
 def ingest_image(
-    data: bytes, *, field: str = "image", alt: str = "", credit: str = "", licence: str = ""
+    data: bytes, *, field: str = "image", credit: str = "", licence: str = ""
 ) -> MediaAsset:
     """Verify and re-encode ``data``, write its derived sizes, and return the (possibly existing) asset.
 
@@ -59,7 +59,6 @@ def ingest_image(
         width=master.width,
         height=master.height,
         variants=variants,
-        alt=alt[:200],
         credit=credit[:200],
         licence=licence[:64],
     )

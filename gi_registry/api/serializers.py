@@ -18,7 +18,7 @@ def region_ref(region: Region) -> dict[str, Any]:
 def images(record) -> list[dict[str, Any]]:
     return [
         {
-            "alt": link.media.alt,
+            "alt": link.alt,
             "variants": {
                 name: {
                     "url": url_for("media.file", filename=v["file"], _external=True),

@@ -62,6 +62,7 @@ class AuditTrail:
                         action=action,
                         entity=kind,
                         entity_key=entity_key(kind, after),
+                        entity_id=obj.id,
                         changes=changes,
                         batch=self.batch,
                     )
@@ -71,9 +72,14 @@ class AuditTrail:
 
 def classify(before: dict | None, after: dict) -> tuple[str, dict[str, list]]:
     if before is None:
-        return "create", {k: [None, v] for k, v in after.items() if v not in (None, "", [], False)}
+        return "create", {k: [None, v] for k, v in after.items() if not is_blank(v)}
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
     if not changes:
         return "unchanged", {}
     archived = changes.get("status", [None, None])[1] == "archived"
     return ("archive" if archived else "update"), changes
+
+
+def is_blank(value: Any) -> bool:
+    """Empty for an audit "create": None, "", [] or False, but not the number 0."""
+    return value is None or value is False or (isinstance(value, str | list) and not value)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gi_registry.extensions import db
-from gi_registry.models.base import UTCDateTime, choice, now_utc
+from gi_registry.models.base import JSONType, UTCDateTime, choice, now_utc
 
 AUDIT_ACTIONS = ("create", "update", "archive")
 
@@ -26,7 +26,9 @@ class AuditEntry(db.Model):
     # What: the kind in the interchange format ("products", "authorizations" …) and its key.
     entity: Mapped[str] = mapped_column(sa.String(32))
     entity_key: Mapped[str] = mapped_column(sa.String(200))
-    changes: Mapped[dict] = mapped_column(sa.JSON)
+    # The row id as well as the key: a slug can be renamed, the history must still be found.
+    entity_id: Mapped[int | None]
+    changes: Mapped[dict] = mapped_column(JSONType)
     # All entries written by one import or one form submission share a batch id.
     batch: Mapped[str] = mapped_column(sa.String(32), index=True)
 

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -38,6 +39,10 @@ class UTCDateTime(sa.TypeDecorator):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+
+# JSON documents stored in a column: jsonb on PostgreSQL (it has equality, so DISTINCT and GROUP BY over
+# rows with JSON columns work, and it can be indexed), JSON text on SQLite.
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 
 PARTIAL_DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gi_registry import vocab
 from gi_registry.extensions import db
-from gi_registry.models.base import Archivable, choice
+from gi_registry.models.base import Archivable, JSONType, choice
 from gi_registry.models.catalog import GIProduct
 
 brand_products = sa.Table(
@@ -32,7 +32,7 @@ class Brand(Archivable, db.Model):
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     name_zh: Mapped[str] = mapped_column(sa.String(64), index=True)
     name_en: Mapped[str | None] = mapped_column(sa.String(128))
-    name_pinyin: Mapped[str] = mapped_column(sa.String(256), default="")
+    name_pinyin: Mapped[str] = mapped_column(sa.String(512), default="")  # 7 per Han character
     name_initials: Mapped[str] = mapped_column(sa.String(64), default="")
     kind: Mapped[str] = mapped_column(choice("brand_kind", tuple(vocab.BRAND_KINDS)))
     # An umbrella brand's members point at it; one level is what the province uses, but the model
@@ -40,7 +40,7 @@ class Brand(Archivable, db.Model):
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("brands.id"), index=True)
     trademark_number: Mapped[str | None] = mapped_column(sa.String(64))
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    sources: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    sources: Mapped[list[dict]] = mapped_column(JSONType, default=list)
     sample: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(
         choice("brand_status", tuple(vocab.BRAND_STATUSES)), default="draft", index=True

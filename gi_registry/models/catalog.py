@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gi_registry import vocab
 from gi_registry.extensions import db
-from gi_registry.models.base import Archivable, PartialDate, Timestamped, choice
+from gi_registry.models.base import Archivable, JSONType, PartialDate, Timestamped, choice
 from gi_registry.models.regions import Category, Region
 
 product_regions = sa.Table(
@@ -28,17 +28,18 @@ class GIProduct(Archivable, db.Model):
     name_zh: Mapped[str] = mapped_column(sa.String(64), index=True)
     name_en: Mapped[str | None] = mapped_column(sa.String(128))
     # Derived from name_zh on every save (see services.naming); stored so search and sorting can use it.
-    name_pinyin: Mapped[str] = mapped_column(sa.String(256), default="")
+    # A syllable and its space take up to 7 characters, so 64 Han characters need 448.
+    name_pinyin: Mapped[str] = mapped_column(sa.String(512), default="")
     name_initials: Mapped[str] = mapped_column(sa.String(64), default="")
-    aliases: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    aliases: Mapped[list[str]] = mapped_column(JSONType, default=list)
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown: the product's story
     scope: Mapped[str] = mapped_column(sa.Text, default="")
     quality_requirements: Mapped[str] = mapped_column(sa.Text, default="")
-    programmes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    programmes: Mapped[list[str]] = mapped_column(JSONType, default=list)
     # [{"url", "title", "confidence", "note"}]: where every fact on the page comes from.
-    sources: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    sources: Mapped[list[dict]] = mapped_column(JSONType, default=list)
     status: Mapped[str] = mapped_column(
         choice("product_status", tuple(vocab.PRODUCT_STATUSES)), default="draft", index=True
     )

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gi_registry.extensions import db
-from gi_registry.models.base import Timestamped
+from gi_registry.models.base import JSONType, Timestamped
 
 
 class MediaAsset(Timestamped, db.Model):
@@ -18,8 +18,9 @@ class MediaAsset(Timestamped, db.Model):
     width: Mapped[int]
     height: Mapped[int]
     # {"thumb": {"file": "ab/abcd…-thumb.jpg", "width": 320, "height": 200}, "card": …, "hero": …}
-    variants: Mapped[dict] = mapped_column(sa.JSON)
-    alt: Mapped[str] = mapped_column(sa.String(200), default="")
+    variants: Mapped[dict] = mapped_column(JSONType)
+    # Who made the picture and under which licence: facts about the picture itself, so they live here.
+    # The alternative text describes a use of it and lives on each link.
     credit: Mapped[str] = mapped_column(sa.String(200), default="")
     licence: Mapped[str] = mapped_column(sa.String(64), default="")
 
@@ -35,6 +36,7 @@ class ProductImage(db.Model):
     )
     media_id: Mapped[int] = mapped_column(sa.ForeignKey("media_assets.id"), primary_key=True)
     position: Mapped[int] = mapped_column(default=0)
+    alt: Mapped[str] = mapped_column(sa.String(200), default="")
     media: Mapped[MediaAsset] = relationship()
 
 
@@ -46,6 +48,7 @@ class BrandImage(db.Model):
     )
     media_id: Mapped[int] = mapped_column(sa.ForeignKey("media_assets.id"), primary_key=True)
     position: Mapped[int] = mapped_column(default=0)
+    alt: Mapped[str] = mapped_column(sa.String(200), default="")
     media: Mapped[MediaAsset] = relationship()
 
 
@@ -57,4 +60,5 @@ class ListingImage(db.Model):
     )
     media_id: Mapped[int] = mapped_column(sa.ForeignKey("media_assets.id"), primary_key=True)
     position: Mapped[int] = mapped_column(default=0)
+    alt: Mapped[str] = mapped_column(sa.String(200), default="")
     media: Mapped[MediaAsset] = relationship()

@@ -20,7 +20,7 @@ class Producer(Archivable, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     name_zh: Mapped[str] = mapped_column(sa.String(128), index=True)
-    name_pinyin: Mapped[str] = mapped_column(sa.String(512), default="")
+    name_pinyin: Mapped[str] = mapped_column(sa.String(1024), default="")  # 7 per Han character
     name_initials: Mapped[str] = mapped_column(sa.String(128), default="")
     # 统一社会信用代码 (GB 32100-2015), normalised to upper-case ASCII; check digit verified on write.
     credit_code: Mapped[str] = mapped_column(sa.String(18), unique=True)

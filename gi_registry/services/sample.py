@@ -48,14 +48,10 @@ def attach_sample_images(progress: Callable[[str], None] | None = None) -> int:
                 continue
             for position, name in enumerate(files):
                 data = (IMAGE_MANIFEST.parent / name).read_bytes()
-                asset = ingest_image(
-                    data,
-                    alt=f"{record.name_zh}（示意图）",
-                    credit="项目自绘示意图",
-                    licence=licence,
-                )
+                asset = ingest_image(data, credit="项目自绘示意图", licence=licence)
                 db.session.flush()
-                record.images.append(link_model(media=asset, position=position))
+                alt = f"{record.name_zh}（示意图）"
+                record.images.append(link_model(media=asset, position=position, alt=alt))
                 attached += 1
                 if progress:
                     progress(name)
