@@ -508,3 +508,186 @@ def test_an_unknown_category_lists_the_valid_ones(ctx):
     message = messages(report)[0]
     assert message.startswith("products[0].category: 未知的产品类别 '香料'（可用：grain 粮食、")
     assert "condiment 调味品" in message
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (
+            {"format": "gi-registry/1", "products": [f.product(status=[])]},
+            "products[0].status: 取值 [] 无效",
+        ),
+        ({"format": "gi-registry/1", "products": ["x", "y"]}, "products[1]: 应为对象"),
+        ({"format": "gi-registry/1", "authorizations": [1, 2]}, "authorizations[1]: 应为对象"),
+        (
+            {"format": "gi-registry/1", "products": [f.product(slug="test-rice\n")]},
+            "products[0].slug: 标识 'test-rice\\n' 无效",
+        ),
+        (
+            {"format": "gi-registry/1", "products": [f.product(region_codes=["２２０５８１"])]},
+            "products[0].region_codes: 第 1 项：行政区划代码 '２２０５８１' 无效",
+        ),
+        (
+            {"format": "gi-registry/1", "products": [f.product(aliases=["甲;乙"])]},
+            "products[0].aliases: 第 1 项：不能含有分号",
+        ),
+        (
+            {"format": "gi-registry/1", "products": [f.product(summary="a\x0bb")]},
+            "products[0].summary: 含有不允许的控制字符",
+        ),
+        (
+            {
+                "format": "gi-registry/1",
+                "products": [
+                    f.product(protections=[f.protection(source_url="https://a.example/\x00")])
+                ],
+            },
+            "products[0].protections[0].source_url: 网址",
+        ),
+        (
+            {
+                "format": "gi-registry/1",
+                "producers": [f.producer(website="https://a.example/" + "x" * 300)],
+            },
+            "producers[0].website: 网址过长（最多 300 个字符）",
+        ),
+        (
+            {
+                "format": "gi-registry/1",
+                "authorizations": [
+                    {"producer": "p", "product": "q", "valid_from": "20240101", "status": "active"}
+                ],
+            },
+            "authorizations[0].valid_from: 日期 '20240101' 无效",
+        ),
+        (
+            {
+                "format": "gi-registry/1",
+                "authorizations": [
+                    {
+                        "producer": "p",
+                        "product": "q",
+                        "valid_from": "2025-W01-1",
+                        "status": "active",
+                    }
+                ],
+            },
+            "authorizations[0].valid_from: 日期 '2025-W01-1' 无效",
+        ),
+    ],
+)
+def test_inputs_found_in_review_are_reported_not_crashed_on(ctx, document, expected):
+    assert any(m.startswith(expected) for m in messages(import_document(document))), messages(
+        import_document(document)
+    )
+
+
+def test_a_huge_integer_in_a_file_is_a_clean_error(ctx, tmp_path):
+    from gi_registry.interchange import DocumentError
+
+    path = tmp_path / "huge.json"
+    path.write_text('{"format": "gi-registry/1", "listings": [{"quantity": ' + "1" * 5000 + "}]}")
+    with pytest.raises(DocumentError, match="无法读取的值"):
+        import_path(path)
+
+
+def test_the_longest_valid_values_fit_the_columns(ctx):
+    """Validation limits match the columns, so nothing valid is refused by PostgreSQL later."""
+    doc = full_document()
+    doc["brands"][0]["parent"] = None
+    product = doc["products"][0]
+    product.update(name_zh="庄" * 64, name_en="E" * 128, aliases=["别" * 64])
+    product["protections"] = [
+        f.protection(
+            authority="机" * 200,
+            number="号" * 200,
+            holder="人" * 200,
+            source_url="https://example.org/" + "p" * 980,
+        )
+    ]
+    producer = doc["producers"][0]
+    producer.update(
+        name_zh="庄" * 128,
+        address="地" * 300,
+        phone="1" * 64,
+        website="https://example.org/" + "w" * 280,
+    )
+    doc["brands"][1].update(name_zh="品" * 64, trademark_number="9" * 64)
+    doc["authorizations"][0]["number"] = "授" * 64
+    doc["listings"][0].update(
+        title="题" * 120,
+        unit="单" * 16,
+        price_unit="元" * 16,
+        quantity=99_999_999_999.999,
+        price_min=1,
+        price_max=9_999_999_999.99,
+    )
+    report = import_document(doc)
+    assert report.ok, messages(report)
+    stored = db.session.scalar(select(GIProduct))
+    assert len(stored.name_pinyin) > 256
+
+
+def test_official_numbers_keep_their_spacing_exactly(ctx):
+    number = "国家质检总局公告\u30002006年第 191  號"
+    import_document(f.document(products=[f.product(protections=[f.protection(number=number)])]))
+    assert db.session.scalar(select(Protection.number)) == number
+
+
+def test_multiline_text_normalises_line_ends(ctx):
+    import_document(f.document(products=[f.product(description="第一段\r\n\r\n第二段\r")]))
+    assert db.session.scalar(select(GIProduct.description)) == "第一段\n\n第二段"
+
+
+def test_a_brand_cycle_through_stored_parents_is_refused(ctx):
+    doc = full_document()
+    doc["brands"][0]["parent"] = None
+    doc["brands"][1]["parent"] = "umbrella"
+    assert import_document(doc).ok
+    report = import_document(f.document(brands=[dict(doc["brands"][0], parent="member")]))
+    assert messages(report) == ["brands[0].parent: 品牌的上级关系形成了循环"]
+
+
+def test_a_concurrent_writer_is_reported_not_crashed_on(ctx, monkeypatch):
+    """The other import's row appears after validation: the database refuses, the person is told."""
+    from gi_registry.interchange.apply import Applier
+
+    assert import_document(f.document(products=[f.product()])).ok
+    monkeypatch.setattr(Applier, "lookup", lambda self, model, slugs: {})  # as if not yet committed
+    report = import_document(f.document(products=[f.product(name_zh="并发")]))
+    assert not report.ok and report.issues[0].message.startswith("数据库拒绝了写入，未导入任何数据")
+    assert db.session.scalar(select(GIProduct.name_zh)) == "测试大米"
+
+
+def test_protections_csv_must_carry_every_column(ctx, tmp_path):
+    from gi_registry.interchange import DocumentError
+
+    path = tmp_path / "protections.csv"
+    path.write_text("product,kind,status\ntest-rice,gi_product,approved\n", encoding="utf-8")
+    with pytest.raises(DocumentError, match="缺少列 authority、number"):
+        import_path(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [("slug,summary,scope\nmeihe-dami,新简介\n", "第2行: 列数少于表头")],
+)
+def test_a_short_csv_row_is_refused_rather_than_blanking_fields(ctx, tmp_path, content, fragment):
+    from gi_registry.interchange import DocumentError
+
+    path = tmp_path / "products.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DocumentError, match=fragment):
+        import_path(path)
+
+
+def test_csv_export_defuses_formulas_and_reimports_them_unchanged(ctx, app, tmp_path):
+    hostile = '=HYPERLINK("http://evil.example","查看")'
+    import_document(f.document(products=[f.product()], producers=[f.producer(address=hostile)]))
+    folder = tmp_path / "out.json"  # a .json name with --format csv still gives a folder "out"
+    export_path(folder, "csv")
+    written = (tmp_path / "out" / "producers.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in written and ",=HYPERLINK" not in written
+    with app.app_context():
+        assert import_path(tmp_path / "out").ok
+        assert db.session.scalar(select(Producer.address)) == hostile

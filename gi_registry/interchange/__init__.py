@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import DataError, IntegrityError
+
 from gi_registry.extensions import db
 from gi_registry.interchange.apply import Applier
 from gi_registry.interchange.csvio import CSVFormatError, read_csv_files, write_csv_files
@@ -55,25 +57,36 @@ def import_document(
     *,
     dry_run: bool = False,
     labels: dict[tuple[str, int], str] | None = None,
+    partial: bool = False,
     commit: bool = True,
     progress: Callable[[int], None] | None = None,
     actor: str = "system",
 ) -> ImportReport:
     """Validate the whole document, then write all of it in one transaction, or nothing.
 
-    With ``dry_run`` the writes are made and rolled back, so the counts are exact and database
-    constraints are exercised too.
+    This is a unit of work: it commits (or, with ``commit=False``, leaves the commit to the caller)
+    or rolls the session back. With ``dry_run`` the writes are made and rolled back, so the counts are
+    exact and database constraints are exercised too. ``partial`` is spreadsheet input: a field left
+    out keeps its stored value.
     """
-    validated = validate(document, labels=labels)
+    validated = validate(document, labels=labels, partial=partial)
     report = ImportReport(
         issues=validated.issues, issue_count=validated.issue_count, dry_run=dry_run
     )
     if not report.ok:
-        db.session.rollback()
         return report
     applier = Applier(validated, progress, actor)
     try:
         applier.run()
+        if not dry_run and commit:
+            db.session.commit()
+    except (DataError, IntegrityError) as error:
+        # Validation mirrors the columns, so this is a concurrent writer or a rule only the database
+        # knows; either way nothing was written and the person gets a message, not a traceback.
+        db.session.rollback()
+        report.issues.append(Issue("$", database_refusal(error)))
+        report.issue_count += 1
+        return report
     except Exception:
         db.session.rollback()
         raise
@@ -81,9 +94,14 @@ def import_document(
     report.unchanged = applier.unchanged
     if dry_run:
         db.session.rollback()
-    elif commit:
-        db.session.commit()
     return report
+
+
+def database_refusal(error: DataError | IntegrityError) -> str:
+    detail = str(error.orig).strip().splitlines()[0][:300] if error.orig else ""
+    if isinstance(error, IntegrityError):
+        return f"数据库拒绝了写入，未导入任何数据；可能有另一个导入同时在写入相同的记录，请重试（{detail}）"
+    return f"数据库拒绝了其中某个值，未导入任何数据（{detail}）"
 
 
 def read_document(path: Path) -> tuple[Any, dict[tuple[str, int], str] | None]:
@@ -105,6 +123,9 @@ def read_document(path: Path) -> tuple[Any, dict[tuple[str, int], str] | None]:
         raise DocumentError(
             f"{path.name}: JSON 格式错误（第{error.lineno}行第{error.colno}列）：{error.msg}"
         ) from None
+    except ValueError as error:
+        # For example an integer of more than 4,300 digits, which Python refuses to parse.
+        raise DocumentError(f"{path.name}: JSON 中有无法读取的值（{error}）") from None
 
 
 def _read_csv(files: list[Path]):
@@ -122,7 +143,14 @@ def import_path(
     actor: str = "system",
 ) -> ImportReport:
     document, labels = read_document(path)
-    return import_document(document, dry_run=dry_run, labels=labels, progress=progress, actor=actor)
+    return import_document(
+        document,
+        dry_run=dry_run,
+        labels=labels,
+        partial=labels is not None,  # CSV: a column left out keeps the stored value
+        progress=progress,
+        actor=actor,
+    )
 
 
 def export_path(path: Path, fmt: str | None = None) -> list[Path]:
@@ -130,7 +158,7 @@ def export_path(path: Path, fmt: str | None = None) -> list[Path]:
     fmt = fmt or ("csv" if path.suffix.lower() in ("", ".csv") else "json")
     document = export_document()
     if fmt == "csv":
-        folder = path.with_suffix("") if path.suffix.lower() == ".csv" else path
+        folder = path.with_suffix("") if path.suffix.lower() in (".csv", ".json") else path
         return write_csv_files(document, folder)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -86,6 +86,7 @@ class Applier:
         with db.session.no_autoflush:
             self.regions = self.load_regions(records)
             self.upsert("products", GIProduct, records["products"], self.product_relations)
+            self.prefetch_references(records)
             self.csv_protections()
             self.upsert(
                 "producers", Producer, records["producers"], lambda obj, _: apply_name_forms(obj)
@@ -99,6 +100,18 @@ class Applier:
             self.created[kind] += action["create"]
             self.updated[kind] += action["update"] + action["archive"]
             self.unchanged[kind] += action["unchanged"]
+
+    def prefetch_references(self, records: dict[str, list[dict]]) -> None:
+        product_slugs = [r.get("product") for r in records["authorizations"] + records["listings"]]
+        product_slugs += [s for r in records["brands"] for s in r.get("products", [])]
+        product_slugs += [r.get("product") for r in self.validated.protections]
+        producer_slugs = [
+            r.get("producer") for r in records["authorizations"] + records["listings"]
+        ]
+        producer_slugs += [s for r in records["brands"] for s in r.get("producers", [])]
+        self.prefetch("products", GIProduct, product_slugs)
+        self.prefetch("producers", Producer, producer_slugs)
+        self.prefetch("brands", Brand, [r.get("parent") for r in records["brands"]])
 
     # -- lookups --------------------------------------------------------------------------------
     def load_regions(self, records: dict[str, list[dict]]) -> dict[str, Region]:
@@ -123,6 +136,12 @@ class Applier:
             query = query.options(*(selectinload(rel) for rel in eager))
             found.update((o.slug, o) for o in db.session.scalars(query))
         return found
+
+    def prefetch(self, kind: str, model, slugs) -> None:
+        """Load the records a later loop will reference, in batches rather than one query each."""
+        cache = self.cache.setdefault(kind, {})
+        missing = sorted({s for s in slugs if s and s not in cache})
+        cache.update(self.lookup(model, missing))
 
     def get(self, kind: str, model, slug: str):
         cache = self.cache.setdefault(kind, {})

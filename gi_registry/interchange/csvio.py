@@ -61,9 +61,13 @@ def _rows(path: Path, fields: list[Field]):
         header = reader.fieldnames or []
         if len(set(header)) != len(header):
             raise CSVFormatError(f"{path.name}: 表头中有重复的列名")
+        _require_columns(path, header, fields)
         for row in reader:
             if None in row:
                 raise CSVFormatError(f"{path.name} 第{reader.line_num}行: 列数多于表头")
+            if None in row.values():
+                # A short row would otherwise blank the trailing fields of a stored record.
+                raise CSVFormatError(f"{path.name} 第{reader.line_num}行: 列数少于表头")
             yield reader.line_num, {name: _cell(specs.get(name), v) for name, v in row.items()}
     except csv.Error as error:
         raise CSVFormatError(
@@ -71,8 +75,19 @@ def _rows(path: Path, fields: list[Field]):
         ) from None
 
 
+def _require_columns(path: Path, header: list[str], fields: list[Field]) -> None:
+    """protections.csv replaces a product's protections whole, so it must carry every column."""
+    if path.stem.lower() != "protections":
+        return
+    missing = [f.name for f in fields if f.name not in header]
+    if missing:
+        raise CSVFormatError(
+            f"{path.name}: 缺少列 " + "、".join(missing) + "（保护记录须完整提供）"
+        )
+
+
 def _cell(spec: Field | None, value: str | None) -> Any:
-    value = value or ""
+    value = _unguard(value or "")
     if spec is None:
         return value  # unknown column: the validator reports it by name
     if spec.csv == "list":
@@ -118,5 +133,19 @@ def _format(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(str(v) for v in value)
-    return str(value)
+        return _guard(LIST_SEPARATOR.join(str(v) for v in value))
+    return _guard(str(value))
+
+
+# A cell starting with one of these is a formula to Excel and WPS (=HYPERLINK(...) runs on open).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _guard(text: str) -> str:
+    """Export: make a would-be formula plain text with a leading apostrophe, as spreadsheets do."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _unguard(text: str) -> str:
+    """Import: drop the apostrophe that _guard added, so an export re-imports unchanged."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text

@@ -16,11 +16,17 @@ from typing import Any
 from gi_registry.credit_code import CreditCodeError, verify_credit_code
 from gi_registry.models.base import is_partial_date
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# C0 controls except tab and newline, DEL and the Unicode "noncharacters" never belong in text.
+# Patterns are used with fullmatch and spelled with [0-9]: `$` lets a trailing newline through and
+# `\d` matches full-width and other Unicode digits.
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# C0 controls except tab and newline (CR too: line ends are normalised first), DEL and the Unicode
+# "noncharacters" never belong in text.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-URL_RE = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
-REGION_CODE_RE = re.compile(r"^\d{6}$")
+URL_RE = re.compile(r"https?://[^\s<>\"'\x00-\x1f\x7f]+", re.IGNORECASE)
+REGION_CODE_RE = re.compile(r"[0-9]{6}")
+ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Lists travel through CSV cells separated by ';', so an item may not contain one.
+LIST_SEPARATOR = ";"
 
 
 class FieldError(ValueError):
@@ -39,15 +45,32 @@ class Field:
     csv: str = "text"
 
 
-def text(max_len: int, *, multiline: bool = False, allow_empty: bool = True) -> Parser:
+def text(
+    max_len: int, *, multiline: bool = False, exact: bool = False, allow_empty: bool = True
+) -> Parser:
+    """Text, trimmed. One line by default, with runs of white space folded to one space.
+
+    ``multiline`` keeps line breaks (normalised to \\n); ``exact`` keeps inner spacing as given, for
+    values such as official numbers that must read exactly as published.
+    """
+
     def parse(value: Any) -> str:
         if value is None:
             value = ""
         if not isinstance(value, str):
             raise FieldError("应为文本")
-        value = value.strip() if multiline else " ".join(value.split())
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        # Checked before folding: str.split() would silently turn some controls into spaces.
         if CONTROL_RE.search(value):
             raise FieldError("含有不允许的控制字符")
+        if multiline:
+            value = value.strip()
+        elif exact:
+            if "\n" in value:
+                raise FieldError("不能换行")
+            value = value.strip()
+        else:
+            value = " ".join(value.split())
         if not allow_empty and not value:
             raise FieldError("不能为空")
         if len(value) > max_len:
@@ -57,11 +80,23 @@ def text(max_len: int, *, multiline: bool = False, allow_empty: bool = True) -> 
     return parse
 
 
-def optional_text(max_len: int, *, multiline: bool = False) -> Parser:
-    inner = text(max_len, multiline=multiline)
+def optional_text(max_len: int, *, multiline: bool = False, exact: bool = False) -> Parser:
+    inner = text(max_len, multiline=multiline, exact=exact)
 
     def parse(value: Any) -> str | None:
         return inner(value) or None
+
+    return parse
+
+
+def list_item(max_len: int) -> Parser:
+    inner = text(max_len, allow_empty=False)
+
+    def parse(value: Any) -> str:
+        value = inner(value)
+        if LIST_SEPARATOR in value:
+            raise FieldError(f"不能含有分号“{LIST_SEPARATOR}”（CSV 中用它分隔列表）")
+        return value
 
     return parse
 
@@ -71,7 +106,7 @@ def slug(value: Any) -> str:
         raise FieldError("不能为空")
     if not isinstance(value, str):
         raise FieldError("应为文本")
-    if not (2 <= len(value) <= 80) or not SLUG_RE.match(value):
+    if not (2 <= len(value) <= 80) or not SLUG_RE.fullmatch(value):
         raise FieldError(f"标识 {value!r} 无效：只能用小写字母、数字和连字符，2至80个字符")
     return value
 
@@ -88,7 +123,7 @@ def optional_slug(value: Any) -> str | None:
 
 def choice(options: Mapping[str, str]) -> Parser:
     def parse(value: Any) -> str:
-        if value not in options:
+        if not isinstance(value, str) or value not in options:
             allowed = "、".join(options)
             raise FieldError(f"取值 {value!r} 无效，应为：{allowed}")
         return value
@@ -115,9 +150,12 @@ def partial_date(value: Any) -> str | None:
 def iso_date(value: Any) -> date | None:
     if value in (None, ""):
         return None
+    # fromisoformat alone also takes 20240101 and week dates such as 2025-W01-1.
+    if not isinstance(value, str) or not ISO_DATE_RE.fullmatch(value):
+        raise FieldError(f"日期 {value!r} 无效，应为 YYYY-MM-DD")
     try:
         return date.fromisoformat(value)
-    except (TypeError, ValueError):
+    except ValueError:
         raise FieldError(f"日期 {value!r} 无效，应为 YYYY-MM-DD") from None
 
 
@@ -140,12 +178,21 @@ def decimal(places: int, *, maximum: Decimal = Decimal("1e12")) -> Parser:
     return parse
 
 
-def url(value: Any) -> str | None:
+def url(value: Any, *, max_len: int = 1000) -> str | None:
     if value in (None, ""):
         return None
-    if not isinstance(value, str) or len(value) > 1000 or not URL_RE.match(value.strip()):
+    if not isinstance(value, str) or not URL_RE.fullmatch(value.strip()):
         raise FieldError(f"网址 {str(value)[:80]!r} 无效，应以 http:// 或 https:// 开头")
+    if len(value.strip()) > max_len:
+        raise FieldError(f"网址过长（最多 {max_len} 个字符）")
     return value.strip()
+
+
+def short_url(max_len: int) -> Parser:
+    def parse(value: Any) -> str:
+        return url(value, max_len=max_len) or ""
+
+    return parse
 
 
 def string_list(item: Parser, *, max_items: int = 50) -> Parser:
@@ -170,7 +217,7 @@ def string_list(item: Parser, *, max_items: int = 50) -> Parser:
 
 
 def region_code(value: Any) -> str:
-    if not isinstance(value, str) or not REGION_CODE_RE.match(value):
+    if not isinstance(value, str) or not REGION_CODE_RE.fullmatch(value):
         raise FieldError(f"行政区划代码 {value!r} 无效，应为6位数字")
     return value
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from gi_registry import vocab
 from gi_registry.interchange import fields as f
 from gi_registry.interchange.fields import Field
@@ -12,7 +14,7 @@ KINDS = ("products", "brands", "producers", "authorizations", "listings")
 PROTECTION_FIELDS = [
     Field("kind", f.choice(vocab.PROTECTION_KINDS), required=True),
     Field("authority", f.optional_text(200)),
-    Field("number", f.optional_text(200)),
+    Field("number", f.optional_text(200, exact=True)),
     Field("applied_on", f.partial_date),
     Field("approved_on", f.partial_date),
     Field("status", f.choice(vocab.PROTECTION_STATUSES), required=True),
@@ -35,7 +37,7 @@ PRODUCT_FIELDS = [
     Field("slug", f.slug, required=True),
     Field("name_zh", f.text(64, allow_empty=False), required=True),
     Field("name_en", f.optional_text(128)),
-    Field("aliases", f.string_list(f.text(64, allow_empty=False)), csv="list"),
+    Field("aliases", f.string_list(f.list_item(64)), csv="list"),
     Field("category", f.text(32, allow_empty=False), required=True),
     Field("region_codes", f.string_list(f.region_code, max_items=500), required=True, csv="list"),
     Field("summary", f.text(500)),
@@ -56,7 +58,7 @@ BRAND_FIELDS = [
     Field("parent", f.optional_slug),
     Field("products", f.string_list(f.slug, max_items=1000), csv="list"),
     Field("producers", f.string_list(f.slug, max_items=10_000), csv="list"),
-    Field("trademark_number", f.optional_text(64)),
+    Field("trademark_number", f.optional_text(64, exact=True)),
     Field("description", f.text(50_000, multiline=True)),
     Field("sources", lambda value: value, csv="nested"),
     Field("sample", f.boolean, csv="bool"),
@@ -71,7 +73,7 @@ PRODUCER_FIELDS = [
     Field("region_code", f.region_code, required=True),
     Field("address", f.text(300)),
     Field("phone", f.text(64)),
-    Field("website", lambda value: f.url(value) or ""),
+    Field("website", f.short_url(300)),
     Field("description", f.text(20_000, multiline=True)),
     Field("verified", f.boolean, csv="bool"),
     Field("sample", f.boolean, csv="bool"),
@@ -81,7 +83,7 @@ PRODUCER_FIELDS = [
 AUTHORIZATION_FIELDS = [
     Field("producer", f.slug, required=True),
     Field("product", f.slug, required=True),
-    Field("number", f.optional_text(64)),
+    Field("number", f.optional_text(64, exact=True)),
     Field("valid_from", f.iso_date),
     Field("valid_to", f.iso_date),
     Field("status", f.choice(vocab.AUTHORIZATION_STATUSES), required=True),
@@ -95,7 +97,8 @@ LISTING_FIELDS = [
     Field("category", f.optional_text(32)),
     Field("title", f.text(120, allow_empty=False), required=True),
     Field("description", f.text(20_000, multiline=True)),
-    Field("quantity", f.decimal(3), csv="number"),
+    # Numeric(14, 3) and (14, 2) columns: 11 and 12 digits before the point.
+    Field("quantity", f.decimal(3, maximum=Decimal("1e11")), csv="number"),
     Field("unit", f.text(16)),
     Field("price_min", f.decimal(2), csv="number"),
     Field("price_max", f.decimal(2), csv="number"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from gi_registry import vocab
 from gi_registry.extensions import db
@@ -37,7 +38,15 @@ class Validated:
 
 
 class Validator:
-    def __init__(self, document: Any, *, labels: dict[tuple[str, int], str] | None = None):
+    def __init__(
+        self,
+        document: Any,
+        *,
+        labels: dict[tuple[str, int], str] | None = None,
+        partial: bool = False,
+    ):
+        # partial: spreadsheet input, where a column left out keeps the stored value (CSV).
+        self.partial = partial
         self.document = document
         self.labels = labels or {}
         self.result = Validated()
@@ -63,12 +72,12 @@ class Validator:
             return self.result
         if doc.get("format") != FORMAT:
             self.issue("format", f"应为 {FORMAT!r}，实际为 {doc.get('format')!r}")
-        allowed = {"format", *KINDS, "protections"} if self.labels else {"format", *KINDS}
+        allowed = {"format", *KINDS, "protections"} if self.partial else {"format", *KINDS}
         for key in sorted(set(doc) - allowed):
             self.issue(field_name(key), "未知的字段")
         for kind in KINDS:
             self.result.records[kind] = self.parse_kind(kind, FIELDS[kind], doc.get(kind))
-        if "protections" in doc and self.labels:
+        if "protections" in doc and self.partial:
             self.result.protections = self.parse_kind(
                 "protections", CSV_PROTECTION_FIELDS, doc["protections"]
             )
@@ -86,7 +95,7 @@ class Validator:
     def parse_record(self, path: str, fields: list[Field], raw: Any) -> dict[str, Any]:
         if not isinstance(raw, dict):
             self.issue(path, "应为对象")
-            return {}
+            return {"_path": path}
         known = {f.name: f for f in fields}
         for key in raw:
             if key not in known:
@@ -94,7 +103,7 @@ class Validator:
         clean: dict[str, Any] = {}
         for spec in fields:
             if spec.name not in raw:
-                if spec.required and self.labels and spec.name != "slug":
+                if spec.required and self.partial and spec.name != "slug":
                     # CSV may leave a column out to keep it; only a new record needs it.
                     clean.setdefault("_missing", []).append(spec.name)
                 elif spec.required:
@@ -186,12 +195,16 @@ class References:
             seen: set[str] = set()
             for record in self.records[kind]:
                 slug = record.get("slug")
+                if slug is None:
+                    continue  # already reported as missing or invalid
                 if slug in seen:
                     self.v.issue(f"{record['_path']}.slug", f"标识 {slug} 在文件中重复")
                 seen.add(slug)
         pairs: set[tuple] = set()
         for record in self.records["authorizations"]:
             pair = (record.get("producer"), record.get("product"))
+            if None in pair:
+                continue
             if pair in pairs:
                 self.v.issue(record["_path"], f"经营主体 {pair[0]} 对产品 {pair[1]} 的授权重复")
             pairs.add(pair)
@@ -249,7 +262,7 @@ class References:
         self.references("brands", "brands", "parent")
         self.references("brands", "products", "products", many=True)
         self.references("brands", "producers", "producers", many=True)
-        parents = {r["slug"]: r.get("parent") for r in self.records["brands"] if "slug" in r}
+        parents = self.brand_parents()
         for record in self.records["brands"]:
             slug, seen = record.get("slug"), set()
             node = slug
@@ -258,6 +271,18 @@ class References:
                 node = parents[node]
             if node == slug and node is not None:
                 self.v.issue(f"{record['_path']}.parent", "品牌的上级关系形成了循环")
+
+    def brand_parents(self) -> dict[str, str | None]:
+        """Parent links as they will be after the import: the database's, overlaid by the document's."""
+        parent = aliased(Brand)
+        stored = db.session.execute(
+            select(Brand.slug, parent.slug).join(parent, Brand.parent_id == parent.id)
+        )
+        links: dict[str, str | None] = {child: parent_slug for child, parent_slug in stored}
+        for record in self.records["brands"]:
+            if "slug" in record and "parent" in record:
+                links[record["slug"]] = record["parent"]
+        return links
 
     def producers(self) -> None:
         by_code: dict[str, str] = {}
@@ -317,5 +342,7 @@ class References:
                 self.v.issue(f"{record['_path']}.product", f"找不到产品 {record['product']}")
 
 
-def validate(document: Any, *, labels: dict[tuple[str, int], str] | None = None) -> Validated:
-    return Validator(document, labels=labels).run()
+def validate(
+    document: Any, *, labels: dict[tuple[str, int], str] | None = None, partial: bool = False
+) -> Validated:
+    return Validator(document, labels=labels, partial=partial).run()
