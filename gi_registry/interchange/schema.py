@@ -44,9 +44,9 @@ PRODUCT_FIELDS = [
     Field("description", f.text(50_000, multiline=True)),
     Field("scope", f.text(5000, multiline=True)),
     Field("quality_requirements", f.text(10_000, multiline=True)),
-    Field("protections", lambda value: value, csv="nested"),
+    Field("protections", f.nested, csv="nested"),
     Field("programmes", f.string_list(f.choice(vocab.PROGRAMMES)), csv="list"),
-    Field("sources", lambda value: value, csv="nested"),
+    Field("sources", f.nested, csv="nested"),
     Field("status", f.choice(vocab.PRODUCT_STATUSES), required=True),
 ]
 
@@ -60,7 +60,7 @@ BRAND_FIELDS = [
     Field("producers", f.string_list(f.slug, max_items=10_000), csv="list"),
     Field("trademark_number", f.optional_text(64, exact=True)),
     Field("description", f.text(50_000, multiline=True)),
-    Field("sources", lambda value: value, csv="nested"),
+    Field("sources", f.nested, csv="nested"),
     Field("sample", f.boolean, csv="bool"),
     Field("status", f.choice(vocab.BRAND_STATUSES), required=True),
 ]

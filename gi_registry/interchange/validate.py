@@ -156,7 +156,7 @@ class References:
     def check(self) -> None:
         self.missing_columns()
         self.duplicates()
-        self.products()
+        self.categories_and_regions()
         self.brands()
         self.producers()
         self.authorizations()
@@ -232,7 +232,7 @@ class References:
             if code not in found:
                 self.v.issue(f"{record['_path']}.{name}", f"未知的行政区划代码 {code}")
 
-    def products(self) -> None:
+    def categories_and_regions(self) -> None:
         pairs = []
         for record in self.records["products"]:
             self.category(record)
