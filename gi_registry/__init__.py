@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from gi_registry.config import (
     REPO_ROOT,
     Defaults,
+    check_timezone,
     instance_path_from_env,
     load_or_create_secret_key,
     resolve_database_url,
@@ -43,9 +44,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("MEDIA_ROOT", str(Path(app.instance_path) / "media"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+    check_timezone(app.config["TIMEZONE"])
+    # JSON_AS_ASCII is ignored since Flask 2.3; the provider's own switch keeps Chinese readable.
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     _init_extensions(app)
     _init_templates(app)
+    _init_routing(app)
     _register_blueprints(app)
     return app
 
@@ -85,6 +90,13 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     web.init_app(app)
+
+
+def _init_routing(app: Flask) -> None:
+    from gi_registry.catalog.converters import CONVERTERS
+
+    # Before the blueprints: a rule looks its converters up when it is added.
+    app.url_map.converters.update(CONVERTERS)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -12,6 +12,7 @@ import secrets
 import tempfile
 from pathlib import Path
 from typing import ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +36,9 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = (
         None  # tokens live as long as the session; a form left open must still submit
     )
-    JSON_AS_ASCII = False
+    # Where the registry's users are: "today" (may a producer use the GI mark?) and the dates pages
+    # show follow this zone, not the server's. GI_TIMEZONE overrides it.
+    TIMEZONE = "Asia/Shanghai"
 
 
 def instance_path_from_env() -> str:
@@ -54,6 +57,17 @@ def resolve_database_url(config: dict, instance_path: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def check_timezone(name: str) -> None:
+    """Refuse to start with a zone the system does not know, rather than fail on the first page."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise RuntimeError(
+            f"TIMEZONE {name!r} 不是可识别的时区名称（例如 Asia/Shanghai）；"
+            "若系统缺少时区数据，请安装 tzdata"
+        ) from None
 
 
 def load_or_create_secret_key(instance_path: str) -> str:

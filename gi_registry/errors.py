@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from gi_registry.extensions import db
@@ -15,6 +16,9 @@ MESSAGES = {
     413: "上传的内容过大。",
     500: "服务器出了点问题，我们会尽快处理，请稍后再试。",
 }
+# Flask-WTF describes a CSRF failure in English ("The CSRF token has expired."); a visitor only
+# needs to know what to do.
+CSRF_MESSAGE = "表单已过期或无效，请刷新页面后重试。"
 
 
 def wants_json() -> bool:
@@ -35,6 +39,10 @@ def init_app(app: Flask) -> None:
         # A message set by our own abort(400, "…") is shown; Werkzeug's English defaults are not.
         custom = error.description if error.description != type(error).description else None
         return error_response(status, custom)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return error_response(400, CSRF_MESSAGE)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -21,7 +21,9 @@ from sqlalchemy import select
 from gi_registry.extensions import db
 from gi_registry.models import MediaAsset
 
-ACCEPTED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
+# MPO is what many phones save: a JPEG with further frames (depth map, stereo pair) appended.
+# Only the first frame, the photo itself, is kept.
+ACCEPTED_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
 # Largest width of each derived size; heights follow the aspect ratio.
 VARIANT_WIDTHS = {"thumb": 320, "card": 640, "hero": 1280}
 JPEG_QUALITY = 82
@@ -80,7 +82,7 @@ def _decode(data: bytes, field: str) -> Image.Image:
             _check_header(probe, field, config["MEDIA_MAX_PIXELS"])
             probe.verify()  # structure and checksums; the object is unusable afterwards
             image = Image.open(io.BytesIO(data))
-            image.seek(0)  # animated GIF/WebP: the first frame only
+            image.seek(0)  # animated GIF/WebP, MPO: the first frame only
             image.load()
     except MediaError:
         raise

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import nh3
 from flask import Flask, Response, request
 from markdown_it import MarkdownIt
@@ -11,6 +9,7 @@ from markupsafe import Markup
 
 from gi_registry import vocab
 from gi_registry.interchange.export import json_number
+from gi_registry.localtime import local_date
 from gi_registry.media import srcset
 
 # Raw HTML in Markdown is off; what remains is sanitised again so a stored description can never
@@ -59,7 +58,9 @@ def render_markdown(text: str | None) -> Markup:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["number"] = json_number
-    app.jinja_env.globals.update(vocab=vocab, srcset=srcset, today=date.today)
+    # Timestamps are stored in UTC; a page shows the date in the registry's time zone (TIMEZONE).
+    app.jinja_env.filters["localdate"] = local_date
+    app.jinja_env.globals.update(vocab=vocab, srcset=srcset)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
+from sqlalchemy import select
+
+from gi_registry import vocab
+from gi_registry.catalog.queries import local_today
+from gi_registry.extensions import db
+from gi_registry.models import Listing, Producer
+from gi_registry.models.regions import REGION_LEVELS
+from tests.sqlcount import statements
 
 
 def test_products_list_shape_and_pagination(client):
@@ -113,13 +119,14 @@ def test_brands(client):
     assert all(b["kind"] == "regional" for b in regional)
 
 
-def test_producers_hide_contact_details_in_lists(client):
+def test_producers_hide_contact_details_in_lists(client, sample_ctx):
     items = client.get("/api/v1/producers?per_page=100").get_json()["items"]
     assert items and all(item["sample"] for item in items)
     assert not {"phone", "address", "credit_code"} & set(items[0])
     detail = client.get(f"/api/v1/producers/{items[0]['slug']}").get_json()
     assert len(detail["credit_code"]) == 18
-    today = date.today().isoformat()
+    assert not {"phone", "address"} & set(detail)
+    today = local_today().isoformat()
     for auth in detail["authorizations"]:
         in_window = (auth["valid_from"] or today) <= today <= (auth["valid_to"] or today)
         assert auth["may_use_mark_today"] == (auth["status"] == "active" and in_window)
@@ -139,3 +146,78 @@ def test_regions(client):
 def test_api_is_read_only(client):
     assert client.post("/api/v1/products", json={}).status_code == 405
     assert client.post("/api/v1/products").get_json()["error"]["status"] == 405
+
+
+def test_chinese_is_not_escaped(client):
+    # JSON_AS_ASCII has been ignored since Flask 2.3; the body must carry the characters themselves.
+    raw = client.get("/api/v1/products/meihe-dami").get_data()
+    assert "梅河大米".encode() in raw
+    assert b"\\u6885" not in raw
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/products/a%00b",
+        "/api/v1/brands/a%00b",
+        "/api/v1/producers/a%00b",
+        "/api/v1/products/Meihe-Dami",
+        "/api/v1/regions/220000%0A",
+        "/api/v1/regions/%EF%BC%92%EF%BC%92%EF%BC%90%EF%BC%90%EF%BC%90%EF%BC%90",
+    ],
+)
+def test_malformed_slugs_are_json_404s_before_any_query(sample_app, url):
+    client = sample_app.test_client()
+    with statements(sample_app) as seen:
+        response = client.get(url)
+    assert response.status_code == 404 and response.get_json()["error"]["message"]
+    assert seen == []
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/products?region=220000%0A", "region"),
+        (
+            "/api/v1/products?region=%EF%BC%92%EF%BC%92%EF%BC%90%EF%BC%90%EF%BC%90%EF%BC%90",
+            "region",
+        ),
+        ("/api/v1/products?region=2200001", "region"),
+        ("/api/v1/products?category=grain%0A", "category"),
+        ("/api/v1/producers?region=220000%0A", "region"),
+        ("/api/v1/regions?parent=220000%0A", "parent"),
+    ],
+)
+def test_codes_must_match_in_full(client, url, field):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"].startswith(f"{field}:")
+
+
+def test_brand_kinds_come_from_the_vocabulary(client):
+    message = client.get("/api/v1/brands?kind=heritage").get_json()["error"]["message"]
+    assert message == "kind: 应为 " + "、".join(vocab.BRAND_KINDS)
+    for kind in vocab.BRAND_KINDS:
+        assert client.get(f"/api/v1/brands?kind={kind}").status_code == 200
+
+
+def test_region_levels_come_from_the_model(client):
+    message = client.get("/api/v1/regions?level=town").get_json()["error"]["message"]
+    assert message == "level: 应为 " + "、".join(REGION_LEVELS)
+
+
+def test_brand_detail_lists_products_and_producers_as_documented(client):
+    body = client.get("/api/v1/brands/xueling-shanzhen-sample").get_json()
+    assert body["products"] and all(set(p) == {"slug", "name_zh"} for p in body["products"])
+    assert body["producers"]
+    assert all(set(p) == {"slug", "name_zh", "sample"} for p in body["producers"])
+
+
+def test_undated_listings_come_last_on_every_database(client, sample_ctx):
+    producer = db.session.scalar(select(Producer).where(Producer.slug == "fusong-shenyuan-co"))
+    dated = db.session.scalars(select(Listing).where(Listing.producer_id == producer.id)).all()
+    assert len(dated) == 2 and all(item.available_from for item in dated)
+    dated[0].available_from = None
+    db.session.commit()
+    listings = client.get(f"/api/v1/producers/{producer.slug}").get_json()["listings"]
+    assert [item["slug"] for item in listings] == [dated[1].slug, dated[0].slug]

@@ -161,3 +161,21 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path):
             db.session.rollback()
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_time_zone_defaults_to_china_and_follows_gi_timezone(tmp_path, monkeypatch):
+    assert build(tmp_path).config["TIMEZONE"] == "Asia/Shanghai"
+    monkeypatch.setenv("GI_TIMEZONE", "Asia/Urumqi")
+    assert build(tmp_path).config["TIMEZONE"] == "Asia/Urumqi"
+
+
+@pytest.mark.parametrize("name", ["Asia/Nowhere", "../etc/passwd", "", 8])
+def test_an_unknown_time_zone_stops_the_start(tmp_path, name):
+    with pytest.raises(RuntimeError, match="TIMEZONE"):
+        build(tmp_path, TIMEZONE=name)
+
+
+def test_json_responses_keep_chinese_characters(tmp_path):
+    app = build(tmp_path)
+    with app.app_context():
+        assert app.json.dumps({"name": "梅河大米"}) == '{"name": "梅河大米"}'

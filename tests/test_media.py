@@ -149,6 +149,19 @@ def test_an_animated_gif_keeps_its_first_frame(ctx):
         assert red > 180 and blue < 80
 
 
+def test_a_multi_picture_jpeg_from_a_phone_keeps_its_first_frame(ctx):
+    # Many phones save MPO: the photo, then a depth map or second view appended as further frames.
+    frames = [halves(200, 100), Image.new("RGB", (200, 100), BLUE)]
+    data = encode(frames[0], "MPO", save_all=True, append_images=frames[1:], quality=95)
+    with Image.open(io.BytesIO(data)) as probe:
+        assert probe.format == "MPO" and probe.n_frames == 2
+    asset = ingest_image(data, field="photo")
+    assert (asset.width, asset.height) == (200, 100)
+    with open_variant(asset, ctx, "hero") as hero:
+        assert hero.format == "JPEG" and getattr(hero, "n_frames", 1) == 1
+        assert hero.getpixel((20, 50))[0] > 180  # the first frame's red half, not the blue frame
+
+
 def truncated_jpeg() -> bytes:
     data = encode(Image.effect_noise((400, 400), 64).convert("RGB"), "JPEG")
     return data[: len(data) // 2]

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import url_for
 
-from gi_registry.catalog.queries import mark_status
+from gi_registry.catalog.queries import Capped, mark_status, public_parent
 from gi_registry.interchange.export import json_number
 from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer, Region
 
@@ -46,7 +46,9 @@ def product_summary(product: GIProduct) -> dict[str, Any]:
     }
 
 
-def product_detail(product: GIProduct, brands: list[Brand], auths: list[Authorization]) -> dict:
+def product_detail(
+    product: GIProduct, brands: list[Brand], auths: Capped[Authorization]
+) -> dict[str, Any]:
     return {
         **product_summary(product),
         "aliases": product.aliases,
@@ -70,7 +72,9 @@ def product_detail(product: GIProduct, brands: list[Brand], auths: list[Authoriz
         ],
         "sources": product.sources,
         "brands": [{"slug": b.slug, "name_zh": b.name_zh} for b in brands],
-        "authorized_producers": [authorization(a) for a in auths],
+        # Capped like the page (a popular GI may have thousands); the total says how many in all.
+        "authorized_producers": [authorization(a) for a in auths.items],
+        "authorized_producers_total": auths.total,
         "images": images(product),
         "updated_at": product.updated_at.isoformat(),
     }
@@ -93,12 +97,13 @@ def authorization(auth: Authorization) -> dict[str, Any]:
 
 
 def brand_summary(brand: Brand) -> dict[str, Any]:
+    parent = public_parent(brand)
     return {
         "slug": brand.slug,
         "name_zh": brand.name_zh,
         "name_en": brand.name_en,
         "kind": brand.kind,
-        "parent": brand.parent.slug if brand.parent else None,
+        "parent": parent.slug if parent else None,
         "sample": brand.sample,
         "url": url_for("catalog.brand", slug=brand.slug, _external=True),
     }
@@ -138,13 +143,16 @@ def producer_summary(producer: Producer) -> dict[str, Any]:
     }
 
 
-def producer_detail(producer: Producer, listings: list[Listing]) -> dict[str, Any]:
+def producer_detail(
+    producer: Producer, auths: list[Authorization], listings: list[Listing]
+) -> dict[str, Any]:
+    # Address and phone stay on the producer's own web page: the API is too easy to harvest.
     return {
         **producer_summary(producer),
         "credit_code": producer.credit_code,
         "description": producer.description,
         "website": producer.website or None,
-        "authorizations": [authorization(a) for a in producer.authorizations],
+        "authorizations": [authorization(a) for a in auths],
         "brands": [{"slug": b.slug, "name_zh": b.name_zh} for b in producer.brands if b.is_public],
         "listings": [listing_summary(item) for item in listings],
     }

@@ -3,11 +3,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import select
 
+from gi_registry import vocab
 from gi_registry.api import serializers as s
 from gi_registry.catalog import params, queries
 from gi_registry.errors import error_response
 from gi_registry.extensions import db
-from gi_registry.models import Brand, Producer, Region
+from gi_registry.models import Brand, Region
+from gi_registry.models.regions import REGION_LEVELS
 
 bp = Blueprint("api", __name__)
 
@@ -32,13 +34,28 @@ def paged(query, serialize):
     )
 
 
+def choice_arg(name: str, allowed) -> str | None:
+    """An optional parameter restricted to a vocabulary; the error lists what is allowed."""
+    value = request.args.get(name)
+    if value and value not in allowed:
+        raise params.ParamError(name, "应为 " + "、".join(allowed))
+    return value or None
+
+
+def region_arg(name: str) -> str | None:
+    value = request.args.get(name)
+    if value and not params.is_region_code(value):
+        raise params.ParamError(name, "行政区划代码应为6位数字")
+    return value or None
+
+
 @bp.route("/products")
 def products():
     filters = params.product_filters(request.args, strict=True)
     return paged(queries.filter_products(filters), s.product_summary)
 
 
-@bp.route("/products/<slug>")
+@bp.route("/products/<slug:slug>")
 def product(slug: str):
     item = queries.get_public_product(slug) or abort(404, f"找不到产品 {slug}")
     return jsonify(
@@ -48,16 +65,14 @@ def product(slug: str):
 
 @bp.route("/brands")
 def brands():
-    query = queries.public_brands()
-    kind = request.args.get("kind")
+    query = queries.brand_list()
+    kind = choice_arg("kind", vocab.BRAND_KINDS)
     if kind:
-        if kind not in ("regional", "enterprise", "tourism"):
-            raise params.ParamError("kind", "应为 regional、enterprise 或 tourism")
         query = query.where(Brand.kind == kind)
-    return paged(query.order_by(Brand.slug), s.brand_summary)
+    return paged(query, s.brand_summary)
 
 
-@bp.route("/brands/<slug>")
+@bp.route("/brands/<slug:slug>")
 def brand(slug: str):
     item = queries.get_public_brand(slug) or abort(404, f"找不到品牌 {slug}")
     return jsonify(s.brand_detail(item))
@@ -65,43 +80,34 @@ def brand(slug: str):
 
 @bp.route("/producers")
 def producers():
-    query = queries.public_producers()
-    region = request.args.get("region")
-    if region:
-        if not params.REGION_RE.match(region):
-            raise params.ParamError("region", "行政区划代码应为6位数字")
-        below, _ = queries.region_family(region)
-        query = query.where(Producer.region_code.in_(below))
-    return paged(query.order_by(Producer.name_pinyin, Producer.id), s.producer_summary)
+    return paged(queries.producer_list(region_arg("region")), s.producer_summary)
 
 
-@bp.route("/producers/<slug>")
+@bp.route("/producers/<slug:slug>")
 def producer(slug: str):
     item = queries.get_public_producer(slug) or abort(404, f"找不到经营主体 {slug}")
-    return jsonify(s.producer_detail(item, queries.producer_listings(item)))
+    return jsonify(
+        s.producer_detail(
+            item, queries.public_authorizations(item), queries.producer_listings(item)
+        )
+    )
 
 
 @bp.route("/regions")
 def regions():
     query = select(Region)
-    parent = request.args.get("parent")
-    level = request.args.get("level")
+    parent = region_arg("parent")
+    level = choice_arg("level", REGION_LEVELS)
     if parent:
-        if not params.REGION_RE.match(parent):
-            raise params.ParamError("parent", "行政区划代码应为6位数字")
         query = query.where(Region.parent_code == parent)
     if level:
-        if level not in ("province", "prefecture", "county"):
-            raise params.ParamError("level", "应为 province、prefecture 或 county")
         query = query.where(Region.level == level)
     return paged(query.order_by(Region.code), s.region_ref)
 
 
-@bp.route("/regions/<code>")
+@bp.route("/regions/<region_code:code>")
 def region(code: str):
-    item = (db.session.get(Region, code) if params.REGION_RE.match(code) else None) or abort(
-        404, f"找不到行政区划 {code[:20]}"
-    )
+    item = db.session.get(Region, code) or abort(404, f"找不到行政区划 {code}")
     children = db.session.scalars(
         select(Region).where(Region.parent_code == code).order_by(Region.code)
     ).all()

@@ -11,8 +11,9 @@ from gi_registry.catalog.queries import ProductFilters
 from gi_registry.models import Category
 
 MAX_PAGE = 10_000
-CATEGORY_RE = re.compile(r"^[a-z_]{1,32}$")
-REGION_RE = re.compile(r"^\d{6}$")
+# Used with fullmatch: `$` would accept a trailing newline, and `\d` the full-width digits (２２００００).
+CATEGORY_RE = re.compile(r"[a-z_]{1,32}")
+REGION_RE = re.compile(r"[0-9]{6}")
 
 
 class ParamError(ValueError):
@@ -20,6 +21,10 @@ class ParamError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+def is_region_code(value: str) -> bool:
+    return REGION_RE.fullmatch(value) is not None
 
 
 def clean_text(value: str | None, limit: int = 100) -> str | None:
@@ -34,9 +39,9 @@ def product_filters(args: MultiDict, *, strict: bool) -> ProductFilters:
     category = args.get("category") or None
     region = args.get("region") or None
     protection = args.get("protection") or None
-    if category and not (CATEGORY_RE.match(category) and _category_exists(category)):
+    if category and not (CATEGORY_RE.fullmatch(category) and _category_exists(category)):
         category = _reject(strict, "category", f"未知的产品类别 {category[:40]!r}")
-    if region and not REGION_RE.match(region):
+    if region and not is_region_code(region):
         region = _reject(strict, "region", "行政区划代码应为6位数字")
     if protection and protection not in vocab.PROTECTION_KINDS:
         protection = _reject(

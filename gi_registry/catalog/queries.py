@@ -1,24 +1,43 @@
-"""Read-side queries shared by the public pages and the JSON API. The database decides visibility."""
+"""Read-side queries shared by the public pages and the JSON API. The database decides visibility.
+
+Lists load what they show in a fixed number of statements, whatever their length: a template that
+walks a relation per row would otherwise run one query per row (tests/test_scale.py keeps count).
+Lists that can grow without bound are capped and carry their total.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Generic, TypeVar
 
-from sqlalchemy import Select, String, cast, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from gi_registry.extensions import db
+from gi_registry.localtime import local_today
 from gi_registry.models import (
     Authorization,
     Brand,
+    BrandImage,
     Category,
     GIProduct,
     Listing,
     Producer,
+    ProductImage,
     Protection,
     Region,
+    brand_producers,
+    brand_products,
 )
+
+T = TypeVar("T")
+
+# How many rows a detail page shows of a list that may run into the thousands.
+BRAND_PRODUCT_LIMIT = 48
+BRAND_PRODUCER_LIMIT = 200
+AUTHORIZATION_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -28,9 +47,91 @@ class ProductFilters:
     protection: str | None = None
     q: str | None = None
 
+    def query_args(self) -> dict[str, str]:
+        """The filters that are set, as URL parameters: all a pager link may carry over."""
+        return {name: value for name, value in asdict(self).items() if value}
+
+
+@dataclass(frozen=True)
+class Capped(Generic[T]):
+    """The first rows of a list too long to show in full, and how many there are in all."""
+
+    items: list[T]
+    total: int
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.items)
+
+
+def capped(query: Select, limit: int) -> Capped:
+    items = list(db.session.scalars(query.limit(limit)))
+    if len(items) < limit:
+        return Capped(items, len(items))  # the whole list: no count needed
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return Capped(items, total or 0)
+
+
+# --- Visibility
+
+
+def product_is_public() -> ColumnElement[bool]:
+    return and_(GIProduct.status == "published", GIProduct.archived_at.is_(None))
+
+
+def producer_is_public() -> ColumnElement[bool]:
+    return and_(Producer.status == "active", Producer.archived_at.is_(None))
+
+
+def brand_is_public() -> ColumnElement[bool]:
+    return and_(Brand.status == "published", Brand.archived_at.is_(None))
+
 
 def public_products() -> Select:
-    return select(GIProduct).where(GIProduct.status == "published", GIProduct.archived_at.is_(None))
+    return select(GIProduct).where(product_is_public())
+
+
+def public_brands() -> Select:
+    return select(Brand).where(brand_is_public())
+
+
+def public_producers() -> Select:
+    return select(Producer).where(producer_is_public())
+
+
+def public_parent(brand: Brand) -> Brand | None:
+    """The umbrella brand, unless it is a draft or archived: then the member shows none."""
+    parent = brand.parent
+    return parent if parent is not None and parent.is_public else None
+
+
+# --- Loader options
+
+
+def card_options() -> tuple[ORMOption, ...]:
+    """What a product card shows (picture, category, regions, protection kinds), one query each."""
+    return (
+        selectinload(GIProduct.images).selectinload(ProductImage.media),
+        selectinload(GIProduct.category),
+        selectinload(GIProduct.regions),
+        selectinload(GIProduct.protections),
+    )
+
+
+def region_name_options(path) -> ORMOption:
+    """A region and its two ancestors, so ``full_name`` (county, prefecture, province) runs no query."""
+    return selectinload(path).selectinload(Region.parent).selectinload(Region.parent)
+
+
+def brand_card_options() -> tuple[ORMOption, ...]:
+    """What a brand card shows: its picture and how many public member brands it has."""
+    return (
+        selectinload(Brand.images).selectinload(BrandImage.media),
+        selectinload(Brand.members),
+    )
+
+
+# --- Products
 
 
 def region_family(code: str) -> tuple[list[str], list[str]]:
@@ -69,16 +170,15 @@ def filter_products(filters: ProductFilters) -> Select:
                 GIProduct.name_initials == compact,
             )
         )
-    return query.options(
-        selectinload(GIProduct.category),
-        selectinload(GIProduct.regions),
-        selectinload(GIProduct.protections),
-        selectinload(GIProduct.images),
-    ).order_by(GIProduct.name_pinyin, GIProduct.id)
+    return query.options(*card_options()).order_by(GIProduct.name_pinyin, GIProduct.id)
 
 
 def get_public_product(slug: str) -> GIProduct | None:
-    return db.session.scalar(public_products().where(GIProduct.slug == slug))
+    return db.session.scalar(
+        public_products()
+        .where(GIProduct.slug == slug)
+        .options(*card_options(), region_name_options(GIProduct.regions))
+    )
 
 
 def product_brands(product: GIProduct) -> list[Brand]:
@@ -91,85 +191,18 @@ def product_brands(product: GIProduct) -> list[Brand]:
     )
 
 
-def product_authorizations(product: GIProduct) -> list[Authorization]:
-    return list(
-        db.session.scalars(
-            select(Authorization)
-            .join(Authorization.producer)
-            .where(
-                Authorization.product_id == product.id,
-                Producer.status == "active",
-                Producer.archived_at.is_(None),
-            )
-            .order_by(Producer.name_pinyin)
-        )
+def product_authorizations(
+    product: GIProduct, limit: int = AUTHORIZATION_LIMIT
+) -> Capped[Authorization]:
+    """Public producers authorised for the product, by name, with their producer loaded."""
+    query = (
+        select(Authorization)
+        .join(Authorization.producer)
+        .where(Authorization.product_id == product.id, producer_is_public())
+        .options(contains_eager(Authorization.producer))
+        .order_by(Producer.name_pinyin, Producer.id)
     )
-
-
-def public_brands() -> Select:
-    return select(Brand).where(Brand.status == "published", Brand.archived_at.is_(None))
-
-
-def get_public_brand(slug: str) -> Brand | None:
-    return db.session.scalar(public_brands().where(Brand.slug == slug))
-
-
-def public_producers() -> Select:
-    return select(Producer).where(Producer.status == "active", Producer.archived_at.is_(None))
-
-
-def get_public_producer(slug: str) -> Producer | None:
-    return db.session.scalar(public_producers().where(Producer.slug == slug))
-
-
-def producers_in(region_codes: list[str]) -> Select:
-    return (
-        public_producers()
-        .where(Producer.region_code.in_(region_codes))
-        .order_by(Producer.name_pinyin)
-    )
-
-
-def producer_listings(producer: Producer) -> list[Listing]:
-    return list(
-        db.session.scalars(
-            select(Listing)
-            .where(Listing.producer_id == producer.id, Listing.status == "published")
-            .order_by(Listing.available_from.desc(), Listing.id)
-        )
-    )
-
-
-def mark_status(auth: Authorization, on: date | None = None) -> str:
-    """'valid', or why not: the answer to "may this producer use the GI mark?"."""
-    on = on or date.today()
-    if auth.status != "active":
-        return auth.status
-    if auth.valid_to and on > auth.valid_to:
-        return "expired"
-    if auth.valid_from and on < auth.valid_from:
-        return "not_yet"
-    return "valid"
-
-
-def category_counts() -> list[tuple[Category, int]]:
-    rows = db.session.execute(
-        select(Category, func.count(GIProduct.id))
-        .outerjoin(
-            GIProduct,
-            (GIProduct.category_id == Category.id)
-            & (GIProduct.status == "published")
-            & GIProduct.archived_at.is_(None),
-        )
-        .group_by(Category.id)
-        .order_by(Category.position)
-    )
-    return [(category, n) for category, n in rows]
-
-
-def filter_choices() -> dict:
-    """Options for the filter form: categories and the home province's prefectures and counties."""
-    return {"categories": list(db.session.scalars(select(Category).order_by(Category.position)))}
+    return capped(query, limit)
 
 
 def featured_products(limit: int) -> list[GIProduct]:
@@ -179,19 +212,174 @@ def featured_products(limit: int) -> list[GIProduct]:
     """
     # JSON has no portable emptiness test; its text form is "[]" on SQLite and PostgreSQL alike.
     has_programmes = func.length(cast(GIProduct.programmes, String)) > 2
-    chosen = list(
-        db.session.scalars(filter_products(ProductFilters()).where(has_programmes).limit(limit))
+    query = filter_products(ProductFilters()).order_by(None)
+    return list(
+        db.session.scalars(
+            query.order_by(
+                case((has_programmes, 0), else_=1), GIProduct.name_pinyin, GIProduct.id
+            ).limit(limit)
+        )
     )
-    if len(chosen) < limit:
-        rest = filter_products(ProductFilters()).where(~has_programmes).limit(limit - len(chosen))
-        chosen += db.session.scalars(rest)
-    return chosen
+
+
+def category_counts() -> list[tuple[Category, int]]:
+    rows = db.session.execute(
+        select(Category, func.count(GIProduct.id))
+        .outerjoin(GIProduct, (GIProduct.category_id == Category.id) & product_is_public())
+        .group_by(Category.id)
+        .order_by(Category.position)
+    )
+    return [(category, n) for category, n in rows]
+
+
+def filter_choices(province_code: str | None) -> dict:
+    """Options for the product filter form: the categories, and the province's prefectures with
+    their counties loaded (two statements, however many prefectures)."""
+    prefectures: list[Region] = []
+    if province_code:
+        prefectures = list(
+            db.session.scalars(
+                select(Region)
+                .where(Region.parent_code == province_code)
+                .options(selectinload(Region.children))
+                .order_by(Region.code)
+            )
+        )
+    categories = list(db.session.scalars(select(Category).order_by(Category.position)))
+    return {"categories": categories, "prefectures": prefectures}
+
+
+# --- Brands
+
+
+def brand_list() -> Select:
+    """Public brands by slug, with the umbrella brand each may name (if that one is public)."""
+    return public_brands().options(selectinload(Brand.parent)).order_by(Brand.slug)
+
+
+def brand_cards() -> Select:
+    return brand_list().options(*brand_card_options())
+
+
+def get_public_brand(slug: str) -> Brand | None:
+    return db.session.scalar(public_brands().where(Brand.slug == slug))
 
 
 def umbrella_brands() -> list[Brand]:
+    return list(db.session.scalars(brand_cards().where(Brand.parent_id.is_(None))))
+
+
+def public_members(brand: Brand) -> list[Brand]:
     return list(
-        db.session.scalars(public_brands().where(Brand.parent_id.is_(None)).order_by(Brand.slug))
+        db.session.scalars(public_brands().where(Brand.parent_id == brand.id).order_by(Brand.slug))
     )
+
+
+def brand_overview(brand: Brand, limit: int = BRAND_PRODUCT_LIMIT) -> dict:
+    """What a brand page shows: public members, products as cards and producers, lists capped."""
+    products = (
+        public_products()
+        .join(brand_products, brand_products.c.product_id == GIProduct.id)
+        .where(brand_products.c.brand_id == brand.id)
+        .options(*card_options())
+        .order_by(GIProduct.name_pinyin, GIProduct.id)
+    )
+    producers = (
+        public_producers()
+        .join(brand_producers, brand_producers.c.producer_id == Producer.id)
+        .where(brand_producers.c.brand_id == brand.id)
+        .order_by(Producer.name_pinyin, Producer.id)
+    )
+    return {
+        "parent": public_parent(brand),
+        "members": public_members(brand),
+        "products": capped(products, limit),
+        "producers": capped(producers, BRAND_PRODUCER_LIMIT),
+    }
+
+
+# --- Producers
+
+
+def get_public_producer(slug: str) -> Producer | None:
+    return db.session.scalar(
+        public_producers()
+        .where(Producer.slug == slug)
+        .options(region_name_options(Producer.region))
+    )
+
+
+def producer_list(region_code: str | None = None) -> Select:
+    """Public producers by name, their regions loaded; with a region, those in it or below."""
+    query = public_producers()
+    if region_code:
+        below, _ = region_family(region_code)
+        query = query.where(Producer.region_code.in_(below))
+    return query.options(region_name_options(Producer.region)).order_by(
+        Producer.name_pinyin, Producer.id
+    )
+
+
+def producers_in(region_codes: list[str]) -> Select:
+    return (
+        public_producers()
+        .where(Producer.region_code.in_(region_codes))
+        .order_by(Producer.name_pinyin, Producer.id)
+    )
+
+
+def public_authorizations(producer: Producer) -> list[Authorization]:
+    """The producer's authorisations for public products; one for a draft or archived product is
+    not shown anywhere, page or API."""
+    return list(
+        db.session.scalars(
+            select(Authorization)
+            .join(Authorization.product)
+            .where(Authorization.producer_id == producer.id, product_is_public())
+            .options(contains_eager(Authorization.product))
+            .order_by(GIProduct.name_pinyin, Authorization.id)
+        )
+    )
+
+
+def producer_listings(producer: Producer) -> list[Listing]:
+    """Published listings, newest availability first (undated last on every database).
+
+    A listing of a draft or archived product is hidden with the product; one for a whole category
+    has no product and is shown.
+    """
+    return list(
+        db.session.scalars(
+            select(Listing)
+            .outerjoin(Listing.product)
+            .where(
+                Listing.producer_id == producer.id,
+                Listing.status == "published",
+                or_(Listing.product_id.is_(None), product_is_public()),
+            )
+            .options(contains_eager(Listing.product))
+            .order_by(Listing.available_from.desc().nulls_last(), Listing.id)
+        )
+    )
+
+
+def mark_status(auth: Authorization, on: date | None = None) -> str:
+    """'valid', or why not: the answer to "may this producer use the GI mark?".
+
+    The yes or no is ``Authorization.is_valid_on`` (one rule for the whole application); this only
+    names the reason for a no. ``on`` defaults to today in the registry's time zone.
+    """
+    on = on or local_today()
+    if auth.is_valid_on(on):
+        return "valid"
+    if auth.status != "active":
+        return auth.status
+    if auth.valid_from and on < auth.valid_from:
+        return "not_yet"
+    return "expired"
+
+
+# --- Regions
 
 
 def region_overview(region: Region, limit: int = 48) -> dict:
@@ -207,16 +395,16 @@ def region_overview(region: Region, limit: int = 48) -> dict:
             public_products()
             .where(GIProduct.regions.any(Region.code.in_(above)))
             .where(~GIProduct.regions.any(Region.code.in_(below)))
-            .order_by(GIProduct.name_pinyin)
+            .options(*card_options())
+            .order_by(GIProduct.name_pinyin, GIProduct.id)
             .limit(limit)
         ).all()
     children = db.session.scalars(
         select(Region).where(Region.parent_code == region.code).order_by(Region.code)
     ).all()
+    products = in_region.options(*card_options()).order_by(GIProduct.name_pinyin, GIProduct.id)
     return {
-        "products": db.session.scalars(
-            in_region.order_by(GIProduct.name_pinyin).limit(limit)
-        ).all(),
+        "products": db.session.scalars(products.limit(limit)).all(),
         "product_total": count_products_in(below),
         "covering": covering,
         "producers": db.session.scalars(producers_in(below).limit(50)).all(),

@@ -42,11 +42,11 @@ def products():
         filters=filters,
         region=region,
         home=home,
-        categories=queries.filter_choices()["categories"],
+        **queries.filter_choices(home.code if home else None),
     )
 
 
-@bp.route("/products/<slug>")
+@bp.route("/products/<slug:slug>")
 def product(slug: str):
     item = queries.get_public_product(slug) or abort(404)
     return render_template(
@@ -60,32 +60,32 @@ def product(slug: str):
 
 @bp.route("/brands")
 def brands():
-    items = db.session.scalars(queries.public_brands().order_by("slug")).all()
+    items = db.session.scalars(queries.brand_cards()).all()
     return render_template("catalog/brands.html", brands=items)
 
 
-@bp.route("/brands/<slug>")
+@bp.route("/brands/<slug:slug>")
 def brand(slug: str):
     item = queries.get_public_brand(slug) or abort(404)
-    return render_template("catalog/brand.html", brand=item)
+    return render_template("catalog/brand.html", brand=item, **queries.brand_overview(item))
 
 
 @bp.route("/producers")
 def producers():
     page = params.page_number(request.args, strict=False)
-    query = queries.public_producers().order_by("name_pinyin")
     pagination = db.paginate(
-        query, page=page, per_page=current_app.config["PER_PAGE"], error_out=False
+        queries.producer_list(), page=page, per_page=current_app.config["PER_PAGE"], error_out=False
     )
     return render_template("catalog/producers.html", pagination=pagination)
 
 
-@bp.route("/producers/<slug>")
+@bp.route("/producers/<slug:slug>")
 def producer(slug: str):
     item = queries.get_public_producer(slug) or abort(404)
     return render_template(
         "catalog/producer.html",
         producer=item,
+        authorizations=queries.public_authorizations(item),
         listings=queries.producer_listings(item),
         mark_status=queries.mark_status,
     )
@@ -97,10 +97,8 @@ def regions():
     return region_page(region)
 
 
-@bp.route("/regions/<code>")
+@bp.route("/regions/<region_code:code>")
 def region(code: str):
-    if not params.REGION_RE.match(code):
-        abort(404)
     return region_page(db.session.get(Region, code) or abort(404))
 
 
