@@ -108,12 +108,8 @@ def regions():
 @bp.route("/regions/<region_code:code>")
 def region(code: str):
     item = db.session.get(Region, code) or abort(404, f"找不到行政区划 {code}")
-    children = db.session.scalars(
-        select(Region).where(Region.parent_code == code).order_by(Region.code)
-    ).all()
     below, _ = queries.region_family(code)
-    count = queries.count_products_in(below)
-    return jsonify(s.region_detail(item, children, count))
+    return jsonify(s.region_detail(item, item.children, queries.count_products_in(below)))
 
 
 @bp.route("/<path:anything>")

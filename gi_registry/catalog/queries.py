@@ -399,16 +399,15 @@ def region_overview(region: Region, limit: int = 48) -> dict:
             .order_by(GIProduct.name_pinyin, GIProduct.id)
             .limit(limit)
         ).all()
-    children = db.session.scalars(
-        select(Region).where(Region.parent_code == region.code).order_by(Region.code)
-    ).all()
-    products = in_region.options(*card_options()).order_by(GIProduct.name_pinyin, GIProduct.id)
+    products = capped(
+        in_region.options(*card_options()).order_by(GIProduct.name_pinyin, GIProduct.id), limit
+    )
     return {
-        "products": db.session.scalars(products.limit(limit)).all(),
-        "product_total": count_products_in(below),
+        "products": products.items,
+        "product_total": products.total,
         "covering": covering,
         "producers": db.session.scalars(producers_in(below).limit(50)).all(),
-        "children": children,
+        "children": region.children,  # ordered by code on the relationship
     }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from gi_registry.extensions import db
 from gi_registry.interchange.audit import AuditTrail
+from gi_registry.interchange.batches import scalars_in
 from gi_registry.interchange.export import protection_record
 from gi_registry.interchange.schema import FIELDS
 from gi_registry.interchange.validate import Validated
@@ -115,12 +116,8 @@ class Applier:
 
     # -- lookups --------------------------------------------------------------------------------
     def load_regions(self, records: dict[str, list[dict]]) -> dict[str, Region]:
-        codes = sorted({c for r in records["products"] for c in r.get("region_codes", [])})
-        regions: dict[str, Region] = {}
-        for start in range(0, len(codes), 500):
-            query = select(Region).where(Region.code.in_(codes[start : start + 500]))
-            regions.update((r.code, r) for r in db.session.scalars(query))
-        return regions
+        codes = [c for r in records["products"] for c in r.get("region_codes", [])]
+        return {r.code: r for r in scalars_in(select(Region), Region.code, codes)}
 
     def lookup(self, model, slugs: list[str]) -> dict[str, Any]:
         """Existing records by slug, with the collections an update replaces loaded in bulk."""
@@ -129,13 +126,8 @@ class Applier:
             Brand: (Brand.parent, Brand.products, Brand.producers),
             Listing: (Listing.producer, Listing.product, Listing.category),
         }.get(model, ())
-        found: dict[str, Any] = {}
-        for start in range(0, len(slugs), 500):
-            chunk = slugs[start : start + 500]
-            query = select(model).where(model.slug.in_(chunk))
-            query = query.options(*(selectinload(rel) for rel in eager))
-            found.update((o.slug, o) for o in db.session.scalars(query))
-        return found
+        query = select(model).options(*(selectinload(rel) for rel in eager))
+        return {o.slug: o for o in scalars_in(query, model.slug, slugs)}
 
     def prefetch(self, kind: str, model, slugs) -> None:
         """Load the records a later loop will reference, in batches rather than one query each."""
@@ -251,14 +243,8 @@ class Applier:
     def existing_authorizations(
         self, producer_ids: set[int]
     ) -> dict[tuple[int, int], Authorization]:
-        ids = sorted(producer_ids)
-        found: dict[tuple[int, int], Authorization] = {}
-        for start in range(0, len(ids), 500):
-            query = select(Authorization).where(
-                Authorization.producer_id.in_(ids[start : start + 500])
-            )
-            found.update(((a.producer_id, a.product_id), a) for a in db.session.scalars(query))
-        return found
+        rows = scalars_in(select(Authorization), Authorization.producer_id, producer_ids)
+        return {(a.producer_id, a.product_id): a for a in rows}
 
     def listing_relations(self, listing: Listing, record: dict) -> None:
         listing.producer = self.get("producers", Producer, record["producer"])

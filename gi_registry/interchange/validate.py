@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from gi_registry import vocab
 from gi_registry.extensions import db
+from gi_registry.interchange.batches import rows_in, scalars_in
 from gi_registry.interchange.fields import Field, FieldError, field_name
 from gi_registry.interchange.schema import CSV_PROTECTION_FIELDS, FIELDS, FORMAT, KINDS, NESTED
 from gi_registry.models import Brand, Category, GIProduct, Producer, Region
@@ -184,11 +185,7 @@ class References:
                 self.v.issue(f"{record['_path']}.{name}", "缺少必填字段")
 
     def known_in_db(self, model, slugs: list[str]) -> set[str]:
-        found: set[str] = set()
-        for start in range(0, len(slugs), 500):
-            chunk = slugs[start : start + 500]
-            found.update(db.session.scalars(select(model.slug).where(model.slug.in_(chunk))))
-        return found
+        return set(scalars_in(select(model.slug), model.slug, slugs))
 
     def duplicates(self) -> None:
         for kind in ("products", "brands", "producers", "listings"):
@@ -223,11 +220,7 @@ class References:
 
     def regions(self, pairs: list[tuple[dict, str, str]]) -> None:
         """``pairs``: (record, field, code). One query for every code in the document."""
-        codes = sorted({code for _, _, code in pairs})
-        found: set[str] = set()
-        for start in range(0, len(codes), 500):
-            chunk = codes[start : start + 500]
-            found.update(db.session.scalars(select(Region.code).where(Region.code.in_(chunk))))
+        found = set(scalars_in(select(Region.code), Region.code, [code for _, _, code in pairs]))
         for record, name, code in pairs:
             if code not in found:
                 self.v.issue(f"{record['_path']}.{name}", f"未知的行政区划代码 {code}")
@@ -295,22 +288,14 @@ class References:
                     f"{record['_path']}.credit_code", f"统一社会信用代码 {code} 在文件中重复"
                 )
             by_code[code] = record.get("slug")
-        codes = sorted(by_code)
-        for start in range(0, len(codes), 500):
-            rows = db.session.execute(
-                select(Producer.credit_code, Producer.slug).where(
-                    Producer.credit_code.in_(codes[start : start + 500])
+        owners = rows_in(select(Producer.credit_code, Producer.slug), Producer.credit_code, by_code)
+        for code, owner in owners:
+            if by_code[code] != owner:
+                record = next(r for r in self.records["producers"] if r.get("credit_code") == code)
+                self.v.issue(
+                    f"{record['_path']}.credit_code",
+                    f"统一社会信用代码 {code} 已属于经营主体 {owner}",
                 )
-            )
-            for code, owner in rows:
-                if by_code[code] != owner:
-                    record = next(
-                        r for r in self.records["producers"] if r.get("credit_code") == code
-                    )
-                    self.v.issue(
-                        f"{record['_path']}.credit_code",
-                        f"统一社会信用代码 {code} 已属于经营主体 {owner}",
-                    )
 
     def authorizations(self) -> None:
         self.references("authorizations", "producers", "producer")
