@@ -69,6 +69,9 @@ def _init_extensions(app: Flask) -> None:
         render_item=render_migration_type,
     )
     csrf.init_app(app)
+    from gi_registry import search
+
+    search.init_app(app)
 
 
 @event.listens_for(Engine, "connect")

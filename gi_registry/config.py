@@ -26,6 +26,12 @@ class Defaults:
     HOME_REGION_CODE = DEFAULT_HOME_REGION
     PER_PAGE = 24
     API_MAX_PER_PAGE = 100
+    # Search: the index lives in instance/search unless GI_SEARCH_INDEX_PATH says otherwise.
+    SEARCH_DRAIN_ON_COMMIT = (
+        True  # index a write right after its commit (else: `flask search sync`)
+    )
+    SEARCH_LOCK_TIMEOUT = 0.5  # seconds a request waits for the index writer before leaving rows
+    SEARCH_REBUILD_PROCS = 2  # processes that analyse documents during `flask search rebuild`
     # Uploads: a phone photo is rarely over 12 MB; anything larger is refused before Pillow sees it.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MEDIA_MAX_BYTES = 12 * 1024 * 1024

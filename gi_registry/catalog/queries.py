@@ -363,6 +363,21 @@ def producer_listings(producer: Producer) -> list[Listing]:
     )
 
 
+def get_public_listing(slug: str) -> Listing | None:
+    """A published listing of a public producer; hidden with its product, as on the producer page."""
+    return db.session.scalar(
+        select(Listing)
+        .outerjoin(Listing.product)
+        .where(
+            Listing.slug == slug,
+            Listing.status == "published",
+            Listing.producer_id.in_(public_producers().with_only_columns(Producer.id)),
+            or_(Listing.product_id.is_(None), product_is_public()),
+        )
+        .options(contains_eager(Listing.product))
+    )
+
+
 def mark_status(auth: Authorization, on: date | None = None) -> str:
     """'valid', or why not: the answer to "may this producer use the GI mark?".
 

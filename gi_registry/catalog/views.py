@@ -91,6 +91,12 @@ def producer(slug: str):
     )
 
 
+@bp.route("/listings/<slug:slug>")
+def listing(slug: str):
+    item = queries.get_public_listing(slug) or abort(404)
+    return render_template("catalog/listing.html", listing=item)
+
+
 @bp.route("/regions")
 def regions():
     region = home_region() or abort(404)

@@ -9,6 +9,7 @@ from gi_registry.models.listings import Listing
 from gi_registry.models.media import BrandImage, ListingImage, MediaAsset, ProductImage
 from gi_registry.models.producers import Authorization, Producer
 from gi_registry.models.regions import Category, Region
+from gi_registry.models.search import SearchOutbox
 
 __all__ = [
     "AuditEntry",
@@ -24,6 +25,7 @@ __all__ = [
     "ProductImage",
     "Protection",
     "Region",
+    "SearchOutbox",
     "User",
     "brand_producers",
     "brand_products",

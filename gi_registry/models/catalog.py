@@ -49,6 +49,10 @@ class GIProduct(Archivable, db.Model):
     protections: Mapped[list[Protection]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="Protection.position"
     )
+    # Read-only mirror of Brand.products, for search documents; brands are edited from the brand side.
+    brands: Mapped[list[Brand]] = relationship(  # noqa: F821 (models.brands)
+        secondary="brand_products", viewonly=True, order_by="Brand.slug"
+    )
     images: Mapped[list[ProductImage]] = relationship(  # noqa: F821 (defined in models.media)
         cascade="all, delete-orphan", order_by="ProductImage.position"
     )

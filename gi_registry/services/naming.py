@@ -5,9 +5,28 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
 _KEEP = re.compile(r"[0-9a-z]+")
+
+# pypinyin reads 参 as "can" after words it does not know (林下参 → lin xia can). In product names
+# 参 is nearly always ginseng (shēn); these phrases teach it the forms found in GI names.
+load_phrases_dict(
+    {
+        phrase: [[syllable] for syllable in reading.split()]
+        for phrase, reading in {
+            "林下参": "lín xià shēn",
+            "边条参": "biān tiáo shēn",
+            "山参": "shān shēn",
+            "园参": "yuán shēn",
+            "鲜参": "xiān shēn",
+            "红参": "hóng shēn",
+            "白参": "bái shēn",
+            "籽海参": "zǐ hǎi shēn",
+            "西洋参": "xī yáng shēn",
+        }.items()
+    }
+)
 
 
 @lru_cache(maxsize=8192)

@@ -1,0 +1,218 @@
+"""Search: the only interface the rest of the application uses.
+
+    search(query, kind=None, filters=Filters(...), page=1, per_page=10) -> Results
+    suggest(prefix, limit=10) -> list[Suggestion]
+    drain() / rebuild() / check()          (after-commit hook, CLI, tests)
+
+Behind it sit a Whoosh index (``store``), the document builders (``documents``), the outbox hooks
+(``outbox``) and the query layer (``query``). Another engine (OpenSearch, say) could sit behind the
+same functions: results are plain dataclasses carrying kind and slug, never Whoosh objects.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, current_app, has_app_context, url_for
+
+from gi_registry.extensions import db
+from gi_registry.search import highlight, indexer, outbox
+from gi_registry.search.documents import KINDS
+from gi_registry.search.indexer import CheckReport, DrainReport, RebuildReport
+from gi_registry.search.query import KIND_ORDER, Filters, parse, run
+from gi_registry.search.store import IndexStore
+from gi_registry.search.suggest import suggest_raw
+
+__all__ = [
+    "KIND_ORDER",
+    "CheckReport",
+    "DrainReport",
+    "Filters",
+    "Hit",
+    "RebuildReport",
+    "Results",
+    "Suggestion",
+    "check",
+    "drain",
+    "init_app",
+    "rebuild",
+    "search",
+    "suggest",
+]
+
+log = logging.getLogger(__name__)
+ENDPOINTS = {
+    "product": "catalog.product",
+    "brand": "catalog.brand",
+    "producer": "catalog.producer",
+    "listing": "catalog.listing",
+}
+
+
+@dataclass
+class Hit:
+    kind: str
+    slug: str
+    title: str
+    subtitle: str
+    url: str
+    title_marks: list[tuple[str, bool]]
+    snippet: list[tuple[str, bool]]
+    approximate: bool  # found by the relaxed (typo-tolerant) query
+
+    @property
+    def highlight_html(self) -> str:
+        from markupsafe import Markup, escape
+
+        return Markup("").join(
+            Markup("<mark>%s</mark>") % s if m else escape(s) for s, m in self.snippet
+        )
+
+
+@dataclass
+class Results:
+    query: str
+    items: list[Hit]
+    total: int
+    page: int
+    per_page: int
+    kind_counts: dict[str, int]
+    facets: dict[str, dict[str, int]]
+    correction: str | None = None  # "did you mean"
+    showing_correction: bool = False  # nothing matched as typed; items come from the relaxed query
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str
+    slug: str
+    title: str
+    url: str
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("SEARCH_INDEX_PATH", str(Path(app.instance_path) / "search"))
+    app.extensions["gi_search"] = IndexStore(app.config["SEARCH_INDEX_PATH"])
+    outbox.install(_drain_after_commit)
+    from gi_registry.search.cli import search_cli
+
+    app.cli.add_command(search_cli)
+
+
+def store() -> IndexStore:
+    return current_app.extensions["gi_search"]
+
+
+def _drain_after_commit(_session) -> None:
+    """Runs inside ``Session.commit()``: must never raise, or a committed write would look failed."""
+    if not has_app_context() or not current_app.config["SEARCH_DRAIN_ON_COMMIT"]:
+        return
+    try:
+        drain(lock_timeout=current_app.config["SEARCH_LOCK_TIMEOUT"])
+    except Exception:  # the rows stay in the outbox; `search sync` or the next commit retries
+        log.exception("search outbox drain failed; rows left for the next drain")
+
+
+def drain(lock_timeout: float = 5.0) -> DrainReport:
+    return indexer.drain(store(), db.engine, lock_timeout=lock_timeout)
+
+
+def rebuild(progress=None, procs: int | None = None) -> RebuildReport:
+    procs = procs or current_app.config["SEARCH_REBUILD_PROCS"]
+    return indexer.rebuild(store(), db.engine, procs=procs, progress=progress)
+
+
+def check(sample: int = 200) -> CheckReport:
+    return indexer.check(store(), db.engine, sample=sample)
+
+
+def search(
+    query: str | None,
+    kind: str | None = None,
+    filters: Filters | None = None,
+    page: int = 1,
+    per_page: int = 10,
+) -> Results:
+    filters = filters or Filters()
+    filters.kind = kind or filters.kind
+    parsed = parse(query)
+    if not parsed.words:
+        return Results(parsed.raw, [], 0, page, per_page, {}, {}, filters=filters)
+    start = (page - 1) * per_page
+    with store().lease() as lease:
+        raw = run(lease, parsed, filters, limit=start + per_page)
+    page_hits = [h for h in raw.hits[start : start + per_page]]
+    shown = _still_public([(h.fields["kind"], h.fields["key"]) for h in page_hits])
+    items = [_hit(h.fields, parsed.words, h.relaxed) for h in page_hits if h.fields["key"] in shown]
+    return Results(
+        query=parsed.raw,
+        items=items,
+        total=raw.total - (len(page_hits) - len(items)),
+        page=page,
+        per_page=per_page,
+        kind_counts=raw.kind_counts,
+        facets=raw.facets,
+        correction=raw.correction,
+        showing_correction=raw.relaxed_only,
+        filters=filters,
+    )
+
+
+def _still_public(keys: list[tuple[str, str]]) -> set[str]:
+    """The database decides visibility: drop hits whose row was unpublished since it was indexed."""
+    from gi_registry.search.documents import KINDS as kinds
+
+    by_kind: dict[str, list[int]] = {}
+    for kind, key in keys:
+        by_kind.setdefault(kind, []).append(int(key.partition(":")[2]))
+    public: set[str] = set()
+    for kind, ids in by_kind.items():
+        spec = kinds.get(kind)
+        if spec is None:
+            continue
+        rows = db.session.scalars(
+            sa.select(spec.model.id).where(spec.model.id.in_(ids), spec.visible())
+        )
+        public.update(f"{kind}:{i}" for i in rows)
+    return public
+
+
+def _url(kind: str, slug: str) -> str:
+    return url_for(ENDPOINTS[kind], slug=slug)
+
+
+def _hit(fields: dict, words: tuple[str, ...], approximate: bool) -> Hit:
+    return Hit(
+        kind=fields["kind"],
+        slug=fields["slug"],
+        title=fields["title"],
+        subtitle=fields.get("subtitle", ""),
+        url=_url(fields["kind"], fields["slug"]),
+        title_marks=highlight.segments(fields["title"], words, window=200),
+        snippet=highlight.segments(fields.get("snippet", ""), words),
+        approximate=approximate,
+    )
+
+
+def suggest(prefix: str | None, limit: int = 10) -> list[Suggestion]:
+    if not prefix or not prefix.strip():
+        return []
+    with store().lease() as lease:
+        found = suggest_raw(lease, prefix, limit=limit * 2)
+    shown = _still_public([(f["kind"], f["key"]) for f in found])
+    return [
+        Suggestion(f["kind"], f["slug"], f["title"], _url(f["kind"], f["slug"]))
+        for f in found
+        if f["key"] in shown
+    ][:limit]
+
+
+assert set(ENDPOINTS) >= set(KINDS), "every indexed kind needs a page to link to"

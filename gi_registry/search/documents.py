@@ -1,0 +1,331 @@
+"""Entity → document builders. Adding a kind (stories, events) means registering one more builder.
+
+A builder receives rows that the database already calls public (``visible``) and returns the fields of
+``schema.build_schema``. Indexed text is folded here, once; stored fields (title, snippet) keep the
+original spelling for display.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from gi_registry import vocab
+from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer, Region
+from gi_registry.search import text
+from gi_registry.search.glossary import english_glosses
+
+SNIPPET_CHARS = 240
+_MARKDOWN = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[#>*_`|~]+")
+# 前郭尔罗斯蒙古族自治县 → 前郭尔罗斯, 延边朝鲜族自治州 → 延边: the forms people actually say.
+_REGION_SUFFIX = re.compile(
+    r"(?:(?:[\u4e00-\u9fff]{1,4}?族)+)?(?:自治州|自治县|自治旗|自治区|特别行政区|地区|林区|新区|省|市|县|区|旗|盟)$"
+)
+
+
+def plain(markdown: str) -> str:
+    """Markdown to running text: link targets, emphasis and heading marks dropped."""
+    return " ".join(_MARKDOWN.sub(r"\1", markdown or "").split())
+
+
+def short_region_name(name: str) -> str:
+    short = _REGION_SUFFIX.sub("", name)
+    return short if len(short) >= 2 else name
+
+
+@dataclass
+class RegionDirectory:
+    """All regions in memory (about 3,400 rows): lineage and names without a query per document."""
+
+    session: Session
+    _rows: dict[str, tuple[str, str | None]] | None = None
+
+    def rows(self) -> dict[str, tuple[str, str | None]]:
+        if self._rows is None:
+            result = self.session.execute(sa.select(Region.code, Region.name, Region.parent_code))
+            self._rows = {code: (name, parent) for code, name, parent in result}
+        return self._rows
+
+    def lineage(self, code: str | None) -> list[tuple[str, str]]:
+        """(code, name) from the region up to its province; stops at an empty parent or a cycle."""
+        chain, seen, rows = [], set(), self.rows()
+        while code and code in rows and code not in seen:
+            seen.add(code)
+            name, parent = rows[code]
+            chain.append((code, name))
+            code = parent
+        return chain
+
+
+@dataclass
+class Fields:
+    """Collects one document's text, then folds and joins it."""
+
+    names: list[str] = field(default_factory=list)
+    english: list[str] = field(default_factory=list)
+    region_names: list[str] = field(default_factory=list)
+    region_codes: set[str] = field(default_factory=set)
+    body: list[str] = field(default_factory=list)
+    category: str = ""
+
+    def add_regions(self, directory: RegionDirectory, codes: Iterable[str | None]) -> None:
+        for code in codes:
+            for region_code, name in directory.lineage(code):
+                self.region_codes.add(region_code)
+                if name not in self.region_names and name != "市辖区":
+                    self.region_names.append(name)
+
+    def document(self, kind: str, record: Any, title: str, subtitle: str, snippet: str) -> dict:
+        names = [text.fold(n) for n in self.names if n]
+        glosses = [g for n in names for g in english_glosses(n)]
+        shorts = [text.fold(short_region_name(n)) for n in self.region_names]
+        name_syllables = [text.syllables_of(n) for n in names]
+        doc = {
+            "key": f"{kind}:{record.id}",
+            "kind": kind,
+            "slug": record.slug,
+            "title": title,
+            "subtitle": subtitle,
+            "snippet": snippet[:SNIPPET_CHARS],
+            "name": "\n".join(names),
+            "name_key": "\n".join(names + [text.fold(e) for e in self.english if e]),
+            "py": " ".join(" ".join(s) for s in name_syllables),
+            "py_fuzzy": " ".join(text.fuzzy_syllable(s) for ss in name_syllables for s in ss),
+            "py_key": "\n".join("".join(s) for s in name_syllables if s),
+            "initials": "\n".join("".join(x[0] for x in s) for s in name_syllables if s),
+            "en": " ".join([text.fold(e) for e in self.english if e] + glosses),
+            "regions": "\n".join(text.fold(n) for n in self.region_names)
+            + "\n"
+            + "\n".join(shorts),
+            "region_key": "\n".join([text.fold(n) for n in self.region_names] + shorts),
+            "region_py": " ".join(" ".join(text.syllables_of(s)) for s in shorts),
+            "category_text": text.fold(self.category),
+            "body": text.fold_long("\n".join(b for b in self.body if b)),
+            "region": " ".join(sorted(self.region_codes)),
+        }
+        return doc
+
+
+def finish(doc: dict, **facets: str) -> dict:
+    doc.update({k: v for k, v in facets.items() if v})
+    payload = json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()
+    doc["digest"] = hashlib.sha1(payload, usedforsecurity=False).hexdigest()
+    return doc
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    name: str
+    model: type
+    visible: Callable[[], sa.ColumnElement[bool]]
+    load: Callable[[], list]
+    build: Callable[[Any, RegionDirectory], dict]
+
+
+KINDS: dict[str, DocumentKind] = {}
+
+
+def register(kind: DocumentKind) -> DocumentKind:
+    KINDS[kind.name] = kind
+    return kind
+
+
+# ---- products -------------------------------------------------------------------------------
+
+
+def product_document(product: GIProduct, regions: RegionDirectory) -> dict:
+    f = Fields(names=[product.name_zh, *product.aliases], english=[product.name_en or ""])
+    f.english.append(product.category.name_en)
+    f.category = product.category.name_zh
+    f.add_regions(regions, (r.code for r in product.regions))
+    f.body = [
+        product.summary,
+        plain(product.description),
+        product.scope,
+        product.quality_requirements,
+        product.category.name_zh,
+        *(vocab.PROTECTION_KINDS[k] for k in product.protection_kinds),
+        *(b.name_zh for b in product_brands(product)),
+    ]
+    place = "、".join(short_region_name(r.name) for r in product.regions[:3])
+    subtitle = " · ".join(x for x in (product.category.name_zh, place) if x)
+    doc = f.document(
+        "product", product, product.name_zh, subtitle, product.summary or plain(product.description)
+    )
+    return finish(
+        doc,
+        category=product.category.code,
+        protection=" ".join(product.protection_kinds),
+    )
+
+
+def product_brands(product: GIProduct) -> list[Brand]:
+    return [b for b in product.brands if b.is_public]
+
+
+register(
+    DocumentKind(
+        name="product",
+        model=GIProduct,
+        visible=lambda: sa.and_(GIProduct.status == "published", GIProduct.archived_at.is_(None)),
+        load=lambda: [
+            selectinload(GIProduct.category),
+            selectinload(GIProduct.regions),
+            selectinload(GIProduct.protections),
+            selectinload(GIProduct.brands),
+        ],
+        build=product_document,
+    )
+)
+
+
+# ---- brands ---------------------------------------------------------------------------------
+
+
+def brand_document(brand: Brand, regions: RegionDirectory) -> dict:
+    f = Fields(names=[brand.name_zh], english=[brand.name_en or ""])
+    products = [p for p in brand.products if p.is_public]
+    f.add_regions(regions, (r.code for p in products for r in p.regions))
+    parent = brand.parent.name_zh if brand.parent and brand.parent.is_public else ""
+    f.body = [
+        plain(brand.description),
+        vocab.BRAND_KINDS[brand.kind],
+        parent,
+        *(p.name_zh for p in products),
+    ]
+    subtitle = " · ".join(x for x in (vocab.BRAND_KINDS[brand.kind], parent) if x)
+    doc = f.document("brand", brand, brand.name_zh, subtitle, plain(brand.description))
+    return finish(doc)
+
+
+register(
+    DocumentKind(
+        name="brand",
+        model=Brand,
+        visible=lambda: sa.and_(Brand.status == "published", Brand.archived_at.is_(None)),
+        load=lambda: [
+            selectinload(Brand.parent),
+            selectinload(Brand.products).selectinload(GIProduct.regions),
+        ],
+        build=brand_document,
+    )
+)
+
+
+# ---- producers ------------------------------------------------------------------------------
+
+
+def producer_document(producer: Producer, regions: RegionDirectory) -> dict:
+    f = Fields(names=[producer.name_zh])
+    f.add_regions(regions, [producer.region_code])
+    authorised = [a.product for a in producer.authorizations if a.status == "active"]
+    f.body = [
+        plain(producer.description),
+        producer.address,
+        vocab.PRODUCER_KINDS[producer.kind],
+        *(p.name_zh for p in authorised if p.is_public),
+        *(b.name_zh for b in producer.brands if b.is_public),
+    ]
+    place = short_region_name(producer.region.name) if producer.region else ""
+    subtitle = " · ".join(x for x in (vocab.PRODUCER_KINDS[producer.kind], place) if x)
+    doc = f.document("producer", producer, producer.name_zh, subtitle, plain(producer.description))
+    return finish(doc, verified="1" if producer.verified else "0")
+
+
+register(
+    DocumentKind(
+        name="producer",
+        model=Producer,
+        visible=lambda: sa.and_(Producer.status == "active", Producer.archived_at.is_(None)),
+        load=lambda: [
+            selectinload(Producer.region),
+            selectinload(Producer.authorizations).selectinload(Authorization.product),
+            selectinload(Producer.brands),
+        ],
+        build=producer_document,
+    )
+)
+
+
+# ---- listings -------------------------------------------------------------------------------
+
+
+def listing_document(listing: Listing, regions: RegionDirectory) -> dict:
+    f = Fields()
+    f.add_regions(regions, [listing.region_code or listing.producer.region_code])
+    product = listing.product if listing.product and listing.product.is_public else None
+    category = listing.category or (listing.product.category if listing.product else None)
+    kind_label = vocab.LISTING_KINDS[listing.kind]
+    f.category = category.name_zh if category else ""
+    f.body = [
+        listing.title,
+        plain(listing.description),
+        kind_label,
+        product.name_zh if product else "",
+        category.name_zh if category else "",
+        listing.producer.name_zh,
+    ]
+    subtitle = " · ".join(x for x in (kind_label, listing.producer.name_zh) if x)
+    doc = f.document("listing", listing, listing.title, subtitle, plain(listing.description))
+    return finish(
+        doc,
+        category=category.code if category else "",
+        listing_kind=listing.kind,
+        verified="1" if listing.producer.verified else "0",
+    )
+
+
+register(
+    DocumentKind(
+        name="listing",
+        model=Listing,
+        # As on the producer page: a listing is public with its producer, and hidden with its product.
+        visible=lambda: sa.and_(
+            Listing.status == "published",
+            Listing.producer.has(
+                sa.and_(Producer.status == "active", Producer.archived_at.is_(None))
+            ),
+            sa.or_(
+                Listing.product_id.is_(None),
+                Listing.product.has(
+                    sa.and_(GIProduct.status == "published", GIProduct.archived_at.is_(None))
+                ),
+            ),
+        ),
+        load=lambda: [
+            selectinload(Listing.producer),
+            selectinload(Listing.product).selectinload(GIProduct.category),
+            selectinload(Listing.category),
+        ],
+        build=listing_document,
+    )
+)
+
+
+# ---- loading ---------------------------------------------------------------------------------
+
+
+def load_documents(session: Session, kind: str, ids: Iterable[int]) -> tuple[list[dict], set[int]]:
+    """Build the documents for ``ids`` of one kind; also return the ids that are not (or no longer) public."""
+    spec = KINDS[kind]
+    wanted = set(ids)
+    rows = session.scalars(
+        sa.select(spec.model).where(spec.model.id.in_(wanted), spec.visible()).options(*spec.load())
+    ).all()
+    regions = RegionDirectory(session)
+    docs = [spec.build(row, regions) for row in rows]
+    return docs, wanted - {row.id for row in rows}
+
+
+def visible_ids(session: Session, kind: str) -> list[int]:
+    spec = KINDS[kind]
+    return list(
+        session.scalars(sa.select(spec.model.id).where(spec.visible()).order_by(spec.model.id))
+    )

@@ -1,0 +1,319 @@
+"""From user text to ranked, faceted results, on one leased searcher.
+
+User text is only ever cut into words (``text.words``): Whoosh query syntax, quotes and field names
+are never parsed, so they are searched as the characters they are.
+
+Ranking is BM25F plus fixed bonuses that put the evidence in a fixed order: the whole query equal to a
+name or alias, then a name that starts with it, then a name that contains it, then the record's
+region; plain text matches come last. Listings have no name fields, so a product always outranks the
+listings that mention it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+
+from gi_registry.search import text
+from gi_registry.search.schema import build_schema
+
+MAX_QUERY_CHARS = 100
+MAX_WORDS = 8
+# When the strict query finds fewer than this, a relaxed query (homophones, one character off) runs.
+RELAX_BELOW = 3
+RELAXED_LIMIT = 20
+EXACT, PREFIX, CONTAINS, REGION = 10000.0, 3000.0, 1000.0, 300.0
+# A GI located in the queried region outranks a producer whose name merely contains the place, and
+# when the query is exactly a place name (梅河口, 通化县), one whose name starts with it.
+PRODUCT_OF_REGION = CONTAINS + 200.0
+PRODUCT_OF_NAMED_REGION = PREFIX + 200.0
+# Within one tier, a small prior by kind: the showcase is about GI products first.
+KIND_PRIOR = {"product": 2.0, "brand": 1.5, "producer": 1.0}
+FACET_FIELDS = ("category", "protection", "region", "listing_kind")
+TEXT_FIELDS = ("name", "regions", "category_text", "body")
+KIND_ORDER = ("product", "brand", "producer", "listing", "story")
+
+_EN = build_schema()["en"].analyzer
+
+
+@dataclass(frozen=True)
+class Parsed:
+    raw: str
+    folded: str
+    words: tuple[str, ...]
+
+    @property
+    def han(self) -> str:
+        return "".join(w for w in self.words if text.is_han(w))
+
+    @property
+    def latin(self) -> list[str]:
+        return [w for w in self.words if not text.is_han(w)]
+
+    @property
+    def joined(self) -> str:
+        return "".join(self.words)
+
+    @property
+    def spaced(self) -> str:
+        return " ".join(self.words)
+
+
+def parse(raw: str | None) -> Parsed:
+    raw = (raw or "")[: MAX_QUERY_CHARS * 4]
+    folded = text.fold_long(raw)[:MAX_QUERY_CHARS]
+    return Parsed(raw=raw, folded=folded, words=tuple(text.words(folded)[:MAX_WORDS]))
+
+
+# ---- building queries ----------------------------------------------------------------------
+
+
+def _all_terms(fieldname: str, terms: Iterable[str]) -> Q.Query:
+    terms = list(dict.fromkeys(terms))
+    return (
+        Q.Term(fieldname, terms[0])
+        if len(terms) == 1
+        else Q.And([Q.Term(fieldname, t) for t in terms])
+    )
+
+
+def _syllable_query(fieldname: str, syllables: list[str]) -> Q.Query:
+    if len(syllables) == 1:
+        return Q.Term(fieldname, syllables[0])
+    return Q.Phrase(fieldname, syllables)
+
+
+def _english_terms(word: str) -> list[str]:
+    return [t.text for t in _EN(word)]
+
+
+def _initials_candidate(word: str) -> bool:
+    """mhdm, cbsrs: Latin words of 2-12 letters that are not pinyin are probably initials."""
+    return word.isalpha() and 2 <= len(word) <= 12 and text.split_syllables(word) is None
+
+
+def strict_word(word: str) -> Q.Query:
+    if text.is_han(word):
+        grams = text.bigrams(word)
+        return Q.Or([_all_terms(f, grams) for f in TEXT_FIELDS])
+    parts: list[Q.Query] = [Q.Term("body", word)]
+    parts += [Q.Term("en", t) for t in _english_terms(word)]
+    syllables = text.split_syllables(word) if word.isalpha() else None
+    if syllables:
+        parts += [_syllable_query("py", syllables), _syllable_query("region_py", syllables)]
+    if len(word) >= 2 and word.isalpha():
+        parts.append(Q.Prefix("py_key", word))
+    if _initials_candidate(word):
+        parts.append(Q.Prefix("initials", word))
+    return Q.Or(parts)
+
+
+def tier_bonus(parsed: Parsed) -> Q.Query:
+    """Constant bonuses for name evidence about the whole query (see module docstring)."""
+    bonus: list[Q.Query] = []
+
+    def add(q: Q.Query, score: float) -> None:
+        bonus.append(Q.ConstantScoreQuery(q, score))
+
+    spaced, joined = parsed.spaced, parsed.joined
+    add(Q.Or([Q.Term("name_key", spaced), Q.Term("name_key", joined)]), EXACT)
+    add(Q.Or([Q.Term("py_key", joined), Q.Term("initials", joined)]), EXACT)
+    add(Q.Prefix("name_key", joined), PREFIX)
+    if joined.isascii() and len(joined) >= 2:
+        add(Q.Prefix("py_key", joined), PREFIX)
+    region: Q.Query | None = None
+    if parsed.han and not parsed.latin:
+        grams = text.bigrams(parsed.han)
+        add(_all_terms("name", grams), CONTAINS)
+        region = _all_terms("regions", grams)
+        add(Q.And([Q.Term("kind", "product"), _all_terms("category_text", grams)]), REGION)
+        add(
+            Q.And([Q.Term("kind", "product"), Q.Term("region_key", joined)]),
+            PRODUCT_OF_NAMED_REGION,
+        )
+    elif parsed.latin and not parsed.han:
+        syllables = text.split_syllables(joined) if joined.isalpha() else None
+        if syllables:
+            add(_syllable_query("py", syllables), CONTAINS)
+            region = _syllable_query("region_py", syllables)
+    if region is not None:
+        add(region, REGION)
+        add(Q.And([Q.Term("kind", "product"), region]), PRODUCT_OF_REGION - REGION)
+    for kind, prior in KIND_PRIOR.items():
+        add(Q.Term("kind", kind), prior)
+    return Q.Or(bonus)
+
+
+def strict_query(parsed: Parsed) -> Q.Query:
+    required = Q.And([strict_word(w) for w in parsed.words])
+    return Q.AndMaybe(required, tier_bonus(parsed))
+
+
+def relaxed_word(word: str) -> Q.Query:
+    """Tolerate one wrong, missing or extra character, and input-method near-homophones."""
+    if text.is_han(word):
+        fuzzy = [text.fuzzy_syllable(s) for s in text.syllables_of(word)]
+        parts: list[Q.Query] = [
+            strict_word(word),
+            _syllable_query("py_fuzzy", fuzzy),
+            Q.FuzzyTerm("name_key", word, maxdist=1),
+        ]
+        grams = text.bigrams(word)
+        if len(grams) >= 2:
+            # One character wrong, or two words typed without a space (求购肉牛 has 购肉, which
+            # 求购育肥肉牛 lacks): all bigrams but one must match.
+            for i in range(len(grams)):
+                rest = grams[:i] + grams[i + 1 :]
+                parts += [_all_terms(f, rest) for f in TEXT_FIELDS]
+        return Q.Or(parts)
+    parts = [strict_word(word)]
+    parts.append(Q.FuzzyTerm("py_key", word, maxdist=1 if len(word) < 8 else 2, prefixlength=1))
+    if len(word) >= 5:
+        parts += [Q.FuzzyTerm("en", t, maxdist=1, prefixlength=1) for t in _english_terms(word)]
+    syllables = text.split_syllables(word) if word.isalpha() else None
+    if syllables:
+        parts.append(_syllable_query("py_fuzzy", [text.fuzzy_syllable(s) for s in syllables]))
+    return Q.Or(parts)
+
+
+def relaxed_query(parsed: Parsed) -> Q.Query:
+    return Q.And([relaxed_word(w) for w in parsed.words])
+
+
+# ---- running them --------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    kind: str | None = None
+    category: str | None = None
+    region: str | None = None
+    protection: str | None = None
+    listing_kind: str | None = None
+
+    def terms(self) -> list[tuple[str, str]]:
+        """The non-kind filters as (field, value)."""
+        pairs = [("category", self.category), ("region", self.region)]
+        pairs += [("protection", self.protection), ("listing_kind", self.listing_kind)]
+        return [(f, v) for f, v in pairs if v]
+
+
+@dataclass
+class RawHit:
+    docnum: int
+    fields: dict
+    score: float
+    relaxed: bool = False
+
+
+@dataclass
+class RawResults:
+    hits: list[RawHit]
+    total: int
+    kind_counts: dict[str, int]
+    facets: dict[str, dict[str, int]]
+    correction: str | None = None
+    relaxed_only: bool = False
+    terms: list[str] = field(default_factory=list)
+
+
+def docset(lease, fieldname: str, value: str) -> frozenset[int]:
+    """Live document numbers holding ``value``: cached for the lifetime of the searcher."""
+    key = ("set", fieldname, value)
+    if key not in lease.cache:
+        reader = lease.searcher.reader()
+        ids: frozenset[int] = frozenset()
+        if (fieldname, value) in reader:
+            ids = frozenset(
+                d for d in reader.postings(fieldname, value).all_ids() if not reader.is_deleted(d)
+            )
+        lease.cache[key] = ids
+    return lease.cache[key]
+
+
+def facet_values(lease, fieldname: str) -> list[str]:
+    key = ("values", fieldname)
+    if key not in lease.cache:
+        reader = lease.searcher.reader()
+        lease.cache[key] = [
+            t.decode() if isinstance(t, bytes) else t for t in reader.lexicon(fieldname)
+        ]
+    return lease.cache[key]
+
+
+def matching(lease, q: Q.Query) -> set[int]:
+    return set(lease.searcher.docs_for_query(q))
+
+
+def restrict(lease, docs: set[int], pairs: list[tuple[str, str]]) -> set[int]:
+    for fieldname, value in pairs:
+        docs = docs & docset(lease, fieldname, value)
+    return docs
+
+
+def count_facets(lease, docs: set[int], region_parent: str | None) -> dict[str, dict[str, int]]:
+    facets: dict[str, dict[str, int]] = {}
+    for fieldname in FACET_FIELDS:
+        values = facet_values(lease, fieldname)
+        if fieldname == "region":
+            values = region_children(values, region_parent)
+        counts = {v: len(docs & docset(lease, fieldname, v)) for v in values}
+        facets[fieldname] = {v: n for v, n in counts.items() if n}
+    return facets
+
+
+def region_children(codes: Iterable[str], parent: str | None) -> list[str]:
+    """One level of the region tree, read off GB/T 2260 codes: provinces, then prefectures, then counties."""
+    if parent is None:
+        return [c for c in codes if c.endswith("0000")]
+    if parent.endswith("0000"):
+        return [c for c in codes if c[:2] == parent[:2] and c.endswith("00") and c != parent]
+    if parent.endswith("00"):
+        return [c for c in codes if c[:4] == parent[:4] and c != parent]
+    return []
+
+
+def run(lease, parsed: Parsed, filters: Filters, limit: int) -> RawResults:
+    """Strict search; relaxed search when it finds too little. ``limit`` = hits wanted from the top."""
+    strict = strict_query(parsed)
+    everything = matching(lease, strict)
+    raw = _ranked(lease, strict, everything, filters, limit)
+    if len(everything) >= RELAX_BELOW or not parsed.words:
+        return raw
+    relaxed = relaxed_query(parsed)
+    found = matching(lease, Q.AndMaybe(relaxed, tier_bonus(parsed))) - everything
+    if not found:
+        return raw
+    extra = _ranked(lease, Q.AndMaybe(relaxed, tier_bonus(parsed)), found, filters, RELAXED_LIMIT)
+    for hit in extra.hits:
+        hit.relaxed = True
+    top = extra.hits[0].fields if extra.hits else {}
+    # Offer a correction only when it is a name (a listing title is not what the user misspelt).
+    if top.get("kind") in KIND_PRIOR and len(found) > len(everything):
+        raw.correction = top["title"]
+    raw.relaxed_only = not everything
+    merged = set(everything) | {h.docnum for h in extra.hits}
+    raw.hits = (raw.hits + extra.hits)[:limit]
+    _count(lease, raw, merged, filters)
+    return raw
+
+
+def _ranked(lease, q: Q.Query, docs: set[int], filters: Filters, limit: int) -> RawResults:
+    raw = RawResults(hits=[], total=0, kind_counts={}, facets={})
+    kept = _count(lease, raw, docs, filters)
+    if kept:
+        results = lease.searcher.search(q, filter=kept, limit=max(limit, 1), terms=False)
+        raw.hits = [RawHit(hit.docnum, hit.fields(), hit.score) for hit in results]
+    return raw
+
+
+def _count(lease, raw: RawResults, docs: set[int], filters: Filters) -> set[int]:
+    """Fill tab counts (all kinds, other filters applied), the total and facets; return the kept set."""
+    filtered = restrict(lease, docs, filters.terms())
+    raw.kind_counts = {k: n for k in KIND_ORDER if (n := len(filtered & docset(lease, "kind", k)))}
+    kept = filtered & docset(lease, "kind", filters.kind) if filters.kind else filtered
+    raw.total = len(kept)
+    raw.facets = count_facets(lease, kept, filters.region)
+    return kept
