@@ -140,8 +140,10 @@ def _app_from(template, databases, tmp_path):
     source, source_instance = template
     instance = tmp_path / f"instance-{uuid.uuid4().hex[:6]}"
     instance.mkdir()
-    if (source_instance / "media").exists():
-        shutil.copytree(source_instance / "media", instance / "media")
+    # The template's media files and search index belong with its database: copy them too.
+    for folder in ("media", "search"):
+        if (source_instance / folder).exists():
+            shutil.copytree(source_instance / folder, instance / folder)
     app = make_app(instance, databases.new_url(instance, source))
     yield app
     with app.app_context():

@@ -94,9 +94,14 @@ def _initials_candidate(word: str) -> bool:
     return word.isalpha() and 2 <= len(word) <= 12 and text.split_syllables(word) is None
 
 
+# How a Chinese query word becomes index terms; must match the index's analyzer. The analyzer
+# comparison (bench/search_analyzers.py) swaps in jieba's cut for both.
+han_terms = text.bigrams
+
+
 def strict_word(word: str) -> Q.Query:
     if text.is_han(word):
-        grams = text.bigrams(word)
+        grams = han_terms(word)
         return Q.Or([_all_terms(f, grams) for f in TEXT_FIELDS])
     parts: list[Q.Query] = [Q.Term("body", word)]
     parts += [Q.Term("en", t) for t in _english_terms(word)]
@@ -125,7 +130,7 @@ def tier_bonus(parsed: Parsed) -> Q.Query:
         add(Q.Prefix("py_key", joined), PREFIX)
     region: Q.Query | None = None
     if parsed.han and not parsed.latin:
-        grams = text.bigrams(parsed.han)
+        grams = han_terms(parsed.han)
         add(_all_terms("name", grams), CONTAINS)
         region = _all_terms("regions", grams)
         add(Q.And([Q.Term("kind", "product"), _all_terms("category_text", grams)]), REGION)
@@ -160,7 +165,7 @@ def relaxed_word(word: str) -> Q.Query:
             _syllable_query("py_fuzzy", fuzzy),
             Q.FuzzyTerm("name_key", word, maxdist=1),
         ]
-        grams = text.bigrams(word)
+        grams = han_terms(word)
         if len(grams) >= 2:
             # One character wrong, or two words typed without a space (求购肉牛 has 购肉, which
             # 求购育肥肉牛 lacks): all bigrams but one must match.

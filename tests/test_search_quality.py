@@ -1,0 +1,134 @@
+"""Search quality: the labelled query set over the sample, and one test per ranking rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gi_registry import search
+from gi_registry.interchange import import_document
+from gi_registry.search.evaluation import evaluate, load_queries, table
+from tests import factories
+
+QUERIES = Path(__file__).with_name("search_queries.json")
+TYPES = {
+    "full_name", "partial_name", "region", "pinyin_full", "pinyin_initials", "english",
+    "traditional", "typo", "alias", "category", "listing_text", "producer_name", "brand",
+}  # fmt: skip
+
+
+def keys(query: str, **kwargs) -> list[str]:
+    return [f"{hit.kind}:{hit.slug}" for hit in search.search(query, **kwargs).items]
+
+
+def test_labelled_set_is_large_and_covers_every_type():
+    queries = load_queries(QUERIES)
+    assert len(queries) >= 100
+    assert {q["type"] for q in queries} == TYPES
+
+
+def test_labelled_set_meets_recall_and_mrr(sample_app):
+    with sample_app.test_request_context():
+        result = evaluate(load_queries(QUERIES), keys)
+    report = table(result)
+    assert result.overall.recall >= 0.95, report
+    assert result.overall.mrr >= 0.85, report
+    weak = {t: s for t, s in result.by_type.items() if s.recall < 0.85 or s.mrr < 0.85}
+    assert not weak, report
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("梅河", "product:meihe-dami"),
+        ("mhdm", "product:meihe-dami"),
+        ("meihedami", "product:meihe-dami"),
+        ("Meihe rice", "product:meihe-dami"),
+        ("長白山人參", "product:jilin-changbaishan-renshen"),
+        ("长白山人生", "product:jilin-changbaishan-renshen"),
+        ("延边", "product:yanbian-huangniurou"),
+        ("吉致吉品", "brand:jizhi-jipin"),
+    ],
+)
+def test_issue_queries_find_the_record_in_the_top_three(sample_app, query, expected):
+    with sample_app.test_request_context():
+        assert expected in keys(query)[:3]
+
+
+def test_a_typo_offers_the_corrected_name(sample_app):
+    with sample_app.test_request_context():
+        results = search.search("长白山人生")
+    assert results.correction == "吉林长白山人参"
+    assert results.showing_correction
+    assert results.items[0].approximate
+
+
+# ---- ranking rules, on records made for them -------------------------------------------------
+
+
+@pytest.fixture
+def ranked_registry(ctx):
+    """Names built so that each rule decides one pair (松江 is a name used nowhere in the sample)."""
+    products = [
+        factories.product("exact", name_zh="松江大米"),
+        factories.product("prefix", name_zh="松江大米精选"),
+        factories.product("contains", name_zh="老松江大米"),
+        factories.product(
+            "mentions", name_zh="江北小米", description="邻近的松江大米产区同样出名。"
+        ),
+        # Located in 延吉市 (222401), against one that only mentions 延吉 in its text.
+        factories.product(
+            "located", name_zh="帽儿山木耳", category="fungi", region_codes=["222401"]
+        ),
+        factories.product(
+            "mentioning", name_zh="白河木耳", category="fungi", description="销往延吉等地。"
+        ),
+    ]
+    producer = factories.producer("seller", name_zh="松原丰收合作社（示例）")
+    listing = {
+        "slug": "listing-songjiang", "kind": "supply", "producer": "seller", "product": "exact",
+        "category": None, "title": "松江大米 新米上市", "description": "松江大米现货。",
+        "quantity": 10, "unit": "吨", "price_min": None, "price_max": None, "price_unit": "",
+        "region_code": None, "available_from": None, "available_to": None, "status": "published",
+    }  # fmt: skip
+    report = import_document(
+        factories.document(products=products, producers=[producer], listings=[listing])
+    )
+    assert report.ok, report.errors
+    with ctx.test_request_context():
+        yield
+
+
+def test_exact_name_then_prefix_then_contains_then_text(ranked_registry):
+    ranked = keys("松江大米")
+    order = ["product:exact", "product:prefix", "product:contains", "product:mentions"]
+    assert [k for k in ranked if k in order] == order
+
+
+def test_a_product_outranks_the_listing_that_names_it(ranked_registry):
+    ranked = keys("松江大米")
+    assert ranked.index("product:exact") < ranked.index("listing:listing-songjiang")
+    assert ranked.index("product:mentions") > ranked.index("product:contains")
+
+
+def test_gis_of_a_region_outrank_gis_that_mention_it(ranked_registry):
+    ranked = keys("延吉")
+    assert ranked.index("product:located") < ranked.index("product:mentioning")
+
+
+def test_pinyin_and_initials_find_new_records(ranked_registry):
+    assert keys("songjiangdami")[0] == "product:exact"
+    assert keys("sjdm")[0] == "product:exact"
+    assert keys("song jiang da mi")[0] == "product:exact"
+
+
+def test_relaxed_matches_only_when_strict_finds_too_little(ranked_registry):
+    # 松江 matches several records strictly: no correction, no approximate hits.
+    results = search.search("松江")
+    assert results.correction is None
+    assert not any(hit.approximate for hit in results.items)
+    # 松疆大米 (one character wrong) matches nothing strictly, then the relaxed query finds 松江大米.
+    results = search.search("松疆大米")
+    assert results.showing_correction
+    assert results.items[0].slug == "exact"
