@@ -24,6 +24,8 @@ MAX_WORDS = 8
 # When the strict query finds fewer than this, a relaxed query (homophones, one character off) runs.
 RELAX_BELOW = 3
 RELAXED_LIMIT = 20
+# Longer words are place names or phrases, not misspelt names; dropping bigrams from them is costly.
+RELAX_MAX_GRAMS = 7
 EXACT, PREFIX, CONTAINS, REGION = 10000.0, 3000.0, 1000.0, 300.0
 # A GI located in the queried region outranks a producer whose name merely contains the place, and
 # when the query is exactly a place name (梅河口, 通化县), one whose name starts with it.
@@ -152,8 +154,8 @@ def tier_bonus(parsed: Parsed) -> Q.Query:
 
 
 def strict_query(parsed: Parsed) -> Q.Query:
-    required = Q.And([strict_word(w) for w in parsed.words])
-    return Q.AndMaybe(required, tier_bonus(parsed))
+    """Every word must match somewhere; the bonus only orders what matched."""
+    return Q.And([strict_word(w) for w in parsed.words])
 
 
 def relaxed_word(word: str) -> Q.Query:
@@ -163,18 +165,20 @@ def relaxed_word(word: str) -> Q.Query:
         parts: list[Q.Query] = [
             strict_word(word),
             _syllable_query("py_fuzzy", fuzzy),
-            Q.FuzzyTerm("name_key", word, maxdist=1),
         ]
+        if 3 <= len(word) <= 12:  # a whole name, one character off (长白人参, 长白山人参参)
+            parts.append(Q.FuzzyTerm("name_key", word, maxdist=1))
         grams = han_terms(word)
-        if len(grams) >= 2:
+        if 2 <= len(grams) <= RELAX_MAX_GRAMS:
             # One character wrong, or two words typed without a space (求购肉牛 has 购肉, which
-            # 求购育肥肉牛 lacks): all bigrams but one must match.
+            # 求购育肥肉牛 lacks): all bigrams but one must match, in a name or in the text.
             for i in range(len(grams)):
                 rest = grams[:i] + grams[i + 1 :]
-                parts += [_all_terms(f, rest) for f in TEXT_FIELDS]
+                parts += [_all_terms(f, rest) for f in ("name", "body")]
         return Q.Or(parts)
     parts = [strict_word(word)]
-    parts.append(Q.FuzzyTerm("py_key", word, maxdist=1 if len(word) < 8 else 2, prefixlength=1))
+    if len(word) >= 4:
+        parts.append(Q.FuzzyTerm("py_key", word, maxdist=1, prefixlength=1))
     if len(word) >= 5:
         parts += [Q.FuzzyTerm("en", t, maxdist=1, prefixlength=1) for t in _english_terms(word)]
     syllables = text.split_syllables(word) if word.isalpha() else None
@@ -282,16 +286,17 @@ def region_children(codes: Iterable[str], parent: str | None) -> list[str]:
 
 def run(lease, parsed: Parsed, filters: Filters, limit: int) -> RawResults:
     """Strict search; relaxed search when it finds too little. ``limit`` = hits wanted from the top."""
-    strict = strict_query(parsed)
-    everything = matching(lease, strict)
-    raw = _ranked(lease, strict, everything, filters, limit)
-    if len(everything) >= RELAX_BELOW or not parsed.words:
+    required, bonus = strict_query(parsed), tier_bonus(parsed)
+    everything = matching(lease, required)
+    raw = _ranked(lease, Q.AndMaybe(required, bonus), everything, filters, limit)
+    found_a_name = bool(raw.hits) and raw.hits[0].score >= PREFIX
+    if len(everything) >= RELAX_BELOW or found_a_name or not parsed.words:
         return raw
     relaxed = relaxed_query(parsed)
-    found = matching(lease, Q.AndMaybe(relaxed, tier_bonus(parsed))) - everything
+    found = matching(lease, relaxed) - everything
     if not found:
         return raw
-    extra = _ranked(lease, Q.AndMaybe(relaxed, tier_bonus(parsed)), found, filters, RELAXED_LIMIT)
+    extra = _ranked(lease, Q.AndMaybe(relaxed, bonus), found, filters, RELAXED_LIMIT)
     for hit in extra.hits:
         hit.relaxed = True
     top = extra.hits[0].fields if extra.hits else {}

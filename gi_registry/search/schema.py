@@ -81,7 +81,9 @@ def jieba_pieces(word: str) -> list[tuple[str, int]]:
 
 
 def han_analyzer(unigrams: bool = False, segmenter: str = "bigram"):
-    return HanTokenizer(unigrams=unigrams, segmenter=segmenter) | LowercaseFilter()
+    # No LowercaseFilter: documents and queries arrive folded (lower case) already, and a filter
+    # stage costs a generator step per token on 115,000 documents.
+    return HanTokenizer(unigrams=unigrams, segmenter=segmenter)
 
 
 # One whole value per line: exact and prefix matching on whole names (name, pinyin, initials).

@@ -19,6 +19,9 @@ from gi_registry.services.naming import name_pinyin
 # Given its own default name, zhconv opens the dictionary without closing it (a ResourceWarning);
 # given a path, it uses a with-block.
 zhconv.loaddict(str(Path(zhconv.__file__).with_name("zhcdict.json")))
+# Every conversion starts at one of these characters; text without any needs no conversion (most
+# text is simplified already, and the converter's longest-match scan is the slow part of indexing).
+_CONVERTIBLE = frozenset(key[0] for key in zhconv.zhconv.getdict("zh-hans") if key)
 
 # Runs of Han characters, and runs of Latin letters or digits; everything else separates words.
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -458,7 +461,7 @@ _MAX_SYLLABLE = max(map(len, SYLLABLES))
 def fold(text: str) -> str:
     """Canonical form for matching: NFKC (full-width → ASCII), lower case, simplified characters."""
     text = unicodedata.normalize("NFKC", _CONTROL.sub(" ", text)).lower()
-    if HAN_RE.search(text):
+    if not _CONVERTIBLE.isdisjoint(text):
         text = zhconv.convert(text, "zh-hans")
     return text
 

@@ -1,0 +1,109 @@
+"""The search results page, /search: parse the query string, call search(), render.
+
+The one module of the search package that belongs to the web layer: nothing else in the package
+imports it; ``create_app`` registers its blueprint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, current_app, render_template, request
+from sqlalchemy import select
+
+from gi_registry import vocab
+from gi_registry.catalog import params, queries
+from gi_registry.extensions import db
+from gi_registry.models import Category, Region
+from gi_registry.search import Results, search
+
+bp = Blueprint("search", __name__)
+
+EXAMPLES = ("梅河大米", "长白山人参", "mhdm", "Meihe rice")
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    code: str
+    label: str
+    count: int
+
+
+@bp.route("/search")
+def results():
+    args = params.search_params(request.args, strict=False)
+    found = _search(args)
+    if found.page > found.pages:  # a page past the end (an old link, a typed URL) shows the last
+        args.page = found.pages
+        found = _search(args)
+    region = db.session.get(Region, args.region) if args.region else None
+    return render_template(
+        "search/results.html",
+        results=found,
+        args=args,
+        region=region,
+        facets=facet_values(found),
+        page_numbers=page_window(found.page, found.pages),
+        browse=browse_links() if not found.items else None,
+        examples=EXAMPLES,
+    )
+
+
+def _search(args: params.SearchParams) -> Results:
+    return search(
+        args.q,
+        kind=args.kind,
+        filters=args.filters(),
+        page=args.page,
+        per_page=params.SEARCH_PER_PAGE,
+    )
+
+
+def facet_values(results: Results) -> dict[str, list[FacetValue]]:
+    """The facet counts with their Chinese names, in the order the registry lists them."""
+    counts = results.facets
+    category_counts = counts.get("category", {})
+    categories = db.session.scalars(
+        select(Category).where(Category.code.in_(category_counts)).order_by(Category.position)
+    )
+    region_counts = counts.get("region", {})
+    regions = db.session.scalars(
+        select(Region).where(Region.code.in_(region_counts)).order_by(Region.code)
+    )
+    protection_counts = counts.get("protection", {})
+    return {
+        "category": [FacetValue(c.code, c.name_zh, category_counts[c.code]) for c in categories],
+        "region": [FacetValue(r.code, r.name, region_counts[r.code]) for r in regions],
+        "protection": [
+            FacetValue(code, label, protection_counts[code])
+            for code, label in vocab.PROTECTION_KINDS.items()
+            if code in protection_counts
+        ],
+    }
+
+
+def page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
+    """Page numbers to link: the first, the last and those near the current one; None is a gap.
+    A gap of one page shows that page instead: "…" would take as much room."""
+    shown = sorted({1, pages, *range(max(1, page - radius), min(pages, page + radius) + 1)})
+    window: list[int | None] = []
+    previous = 0
+    for number in shown:
+        if number - previous == 2:
+            window.append(previous + 1)
+        elif number - previous > 2:
+            window.append(None)
+        window.append(number)
+        previous = number
+    return window
+
+
+def browse_links() -> dict:
+    """Where to go when the search found nothing: categories with products, the province's
+    prefectures."""
+    home = current_app.config["HOME_REGION_CODE"]
+    prefectures = db.session.scalars(
+        select(Region).where(Region.parent_code == home).order_by(Region.code)
+    ).all()
+    categories = [(c, n) for c, n in queries.category_counts() if n]
+    return {"categories": categories, "prefectures": prefectures}
