@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
-from gi_registry import vocab
+from gi_registry import search, vocab
 from gi_registry.interchange import DocumentError, ImportReport, export_path, import_path
 from gi_registry.services.accounts import AccountError, create_user
 from gi_registry.services.reference import ensure_reference_data, read_divisions
@@ -37,6 +37,8 @@ def init_database() -> None:
     total = len(read_divisions())
     with click.progressbar(length=total, label="行政区划", file=sys.stderr) as bar:
         ensure_reference_data(progress=bar.update)
+    # A new instance, or one upgraded to a new index schema, gets its search index here.
+    search.ensure_index()
 
 
 # with_appcontext: `flask` pushes a context itself, but app.cli.invoke (scripts, tests) does not.

@@ -37,6 +37,7 @@ __all__ = [
     "Suggestion",
     "check",
     "drain",
+    "ensure_index",
     "init_app",
     "rebuild",
     "search",
@@ -128,6 +129,15 @@ def drain(lock_timeout: float = 5.0) -> DrainReport:
 def rebuild(progress=None, procs: int | None = None) -> RebuildReport:
     procs = procs or current_app.config["SEARCH_REBUILD_PROCS"]
     return indexer.rebuild(store(), db.engine, procs=procs, progress=progress)
+
+
+def ensure_index(progress=None) -> RebuildReport | None:
+    """Build the index if it is missing or has an older schema (first start, after an upgrade)."""
+    from gi_registry.search.schema import SCHEMA_VERSION
+
+    if store().current_name() and store().schema_version() == SCHEMA_VERSION:
+        return None
+    return rebuild(progress=progress)
 
 
 def check(sample: int = 200) -> CheckReport:

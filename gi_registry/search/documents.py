@@ -105,7 +105,11 @@ class Fields:
             + "\n"
             + "\n".join(shorts),
             "region_key": "\n".join([text.fold(n) for n in self.region_names] + shorts),
-            "region_py": " ".join(" ".join(text.syllables_of(s)) for s in shorts),
+            # Place names in pinyin (yanbian) serve GI products; on listings they would multiply the
+            # postings that every pinyin query walks by six for little gain.
+            "region_py": " ".join(" ".join(text.syllables_of(s)) for s in shorts)
+            if kind == "product"
+            else "",
             "category_text": text.fold(self.category),
             "body": text.fold_long("\n".join(b for b in self.body if b)),
             "region": " ".join(sorted(self.region_codes)),

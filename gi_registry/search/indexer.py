@@ -24,6 +24,7 @@ from gi_registry.search.schema import SCHEMA_VERSION
 from gi_registry.search.store import IndexStore
 
 Progress = Callable[[int, int], None]
+PARALLEL_FROM = 5000  # documents
 
 
 @dataclass
@@ -123,11 +124,15 @@ def rebuild(
     report = RebuildReport()
     with store.rebuild_marker():
         _wait_for_drains(store)
+        with Session(engine) as session:
+            ids_by_kind = {kind: visible_ids(session, kind) for kind in KINDS}
         name, ix = store.create_generation()
-        options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        # Forking analysers pays off only for a large registry; each process writes its own segment.
+        many = sum(map(len, ids_by_kind.values())) >= PARALLEL_FROM
+        options = {"procs": procs, "multisegment": True} if procs > 1 and many else {}
         writer = ix.writer(limitmb=128, **options)
         try:
-            _add_everything(engine, writer, chunk, report, progress)
+            _add_everything(engine, writer, ids_by_kind, chunk, report, progress)
         except BaseException:
             writer.cancel()
             raise
@@ -146,9 +151,7 @@ def _wait_for_drains(store: IndexStore) -> None:
         store.open_live().writer(timeout=60.0).cancel()
 
 
-def _add_everything(engine, writer, chunk: int, report: RebuildReport, progress) -> None:
-    with Session(engine) as session:
-        ids_by_kind = {kind: visible_ids(session, kind) for kind in KINDS}
+def _add_everything(engine, writer, ids_by_kind, chunk: int, report: RebuildReport, progress) -> None:
     total, done = sum(map(len, ids_by_kind.values())), 0
     for kind, ids in ids_by_kind.items():
         report.counts[kind] = 0

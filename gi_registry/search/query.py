@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from whoosh import query as Q
+from whoosh.matching import NullMatcherClass, WrappingMatcher
 
+from gi_registry.search import docsets as ds
 from gi_registry.search import text
 from gi_registry.search.schema import build_schema
 
@@ -67,6 +69,52 @@ def parse(raw: str | None) -> Parsed:
     raw = (raw or "")[: MAX_QUERY_CHARS * 4]
     folded = text.fold_long(raw)[:MAX_QUERY_CHARS]
     return Parsed(raw=raw, folded=folded, words=tuple(text.words(folded)[:MAX_WORDS]))
+
+
+class Constant(Q.WrappingQuery):
+    """Matches what its child matches, scoring a constant.
+
+    Whoosh's ``ConstantScoreQuery`` reads every matching id into an array first: for a bonus such as
+    "is a product" that is 15,000 ids per query. This one scores lazily, document by document.
+    """
+
+    def __init__(self, child: Q.Query, score: float):
+        super().__init__(child)
+        self.score = score
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.child == self.child and other.score == self.score
+
+    def __hash__(self):
+        return hash(self.child) ^ hash(self.score)
+
+    def _rewrap(self, child):
+        return type(self)(child, self.score)
+
+    def matcher(self, searcher, context=None):
+        m = self.child.matcher(searcher, context)
+        return m if isinstance(m, NullMatcherClass) else ConstantMatcher(m, self.score)
+
+
+class ConstantMatcher(WrappingMatcher):
+    def __init__(self, child, score: float):
+        super().__init__(child)
+        self._score = score
+
+    def _replacement(self, newchild):
+        return ConstantMatcher(newchild, self._score)
+
+    def copy(self):
+        return ConstantMatcher(self.child.copy(), self._score)
+
+    def score(self):
+        return self._score
+
+    def supports_block_quality(self):
+        return False
+
+    def max_quality(self):
+        return self._score
 
 
 # ---- building queries ----------------------------------------------------------------------
@@ -122,7 +170,7 @@ def tier_bonus(parsed: Parsed) -> Q.Query:
     bonus: list[Q.Query] = []
 
     def add(q: Q.Query, score: float) -> None:
-        bonus.append(Q.ConstantScoreQuery(q, score))
+        bonus.append(Constant(q, score))
 
     spaced, joined = parsed.spaced, parsed.joined
     add(Q.Or([Q.Term("name_key", spaced), Q.Term("name_key", joined)]), EXACT)
@@ -228,47 +276,19 @@ class RawResults:
     terms: list[str] = field(default_factory=list)
 
 
-def docset(lease, fieldname: str, value: str) -> frozenset[int]:
-    """Live document numbers holding ``value``: cached for the lifetime of the searcher."""
-    key = ("set", fieldname, value)
-    if key not in lease.cache:
-        reader = lease.searcher.reader()
-        ids: frozenset[int] = frozenset()
-        if (fieldname, value) in reader:
-            ids = frozenset(
-                d for d in reader.postings(fieldname, value).all_ids() if not reader.is_deleted(d)
-            )
-        lease.cache[key] = ids
-    return lease.cache[key]
-
-
-def facet_values(lease, fieldname: str) -> list[str]:
-    key = ("values", fieldname)
-    if key not in lease.cache:
-        reader = lease.searcher.reader()
-        lease.cache[key] = [
-            t.decode() if isinstance(t, bytes) else t for t in reader.lexicon(fieldname)
-        ]
-    return lease.cache[key]
-
-
-def matching(lease, q: Q.Query) -> set[int]:
-    return set(lease.searcher.docs_for_query(q))
-
-
-def restrict(lease, docs: set[int], pairs: list[tuple[str, str]]) -> set[int]:
+def restrict(lease, docs: ds.DocSet, pairs: list[tuple[str, str]]) -> ds.DocSet:
     for fieldname, value in pairs:
-        docs = docs & docset(lease, fieldname, value)
+        docs = ds.intersect(docs, ds.holding(lease, fieldname, value))
     return docs
 
 
-def count_facets(lease, docs: set[int], region_parent: str | None) -> dict[str, dict[str, int]]:
+def count_facets(lease, docs: ds.DocSet, region_parent: str | None) -> dict[str, dict[str, int]]:
     facets: dict[str, dict[str, int]] = {}
     for fieldname in FACET_FIELDS:
-        values = facet_values(lease, fieldname)
+        values = ds.values(lease, fieldname)
         if fieldname == "region":
             values = region_children(values, region_parent)
-        counts = {v: len(docs & docset(lease, fieldname, v)) for v in values}
+        counts = {v: ds.count_in(docs, ds.holding(lease, fieldname, v)) for v in values}
         facets[fieldname] = {v: n for v, n in counts.items() if n}
     return facets
 
@@ -287,43 +307,48 @@ def region_children(codes: Iterable[str], parent: str | None) -> list[str]:
 def run(lease, parsed: Parsed, filters: Filters, limit: int) -> RawResults:
     """Strict search; relaxed search when it finds too little. ``limit`` = hits wanted from the top."""
     required, bonus = strict_query(parsed), tier_bonus(parsed)
-    everything = matching(lease, required)
+    everything = ds.matching(lease, required)
     raw = _ranked(lease, Q.AndMaybe(required, bonus), everything, filters, limit)
     found_a_name = bool(raw.hits) and raw.hits[0].score >= PREFIX
-    if len(everything) >= RELAX_BELOW or found_a_name or not parsed.words:
+    strict_total = ds.size(everything)
+    if strict_total >= RELAX_BELOW or found_a_name or not parsed.words:
         return raw
     relaxed = relaxed_query(parsed)
-    found = matching(lease, relaxed) - everything
-    if not found:
+    found = ds.minus(ds.matching(lease, relaxed), everything)
+    if not ds.size(found):
         return raw
     extra = _ranked(lease, Q.AndMaybe(relaxed, bonus), found, filters, RELAXED_LIMIT)
     for hit in extra.hits:
         hit.relaxed = True
     top = extra.hits[0].fields if extra.hits else {}
     # Offer a correction only when it is a name (a listing title is not what the user misspelt).
-    if top.get("kind") in KIND_PRIOR and len(found) > len(everything):
+    if top.get("kind") in KIND_PRIOR and ds.size(found) > strict_total:
         raw.correction = top["title"]
-    raw.relaxed_only = not everything
-    merged = set(everything) | {h.docnum for h in extra.hits}
+    raw.relaxed_only = not strict_total
+    shown = ds.from_global(lease, {h.docnum for h in extra.hits})
     raw.hits = (raw.hits + extra.hits)[:limit]
-    _count(lease, raw, merged, filters)
+    _count(lease, raw, ds.union(everything, shown), filters)
     return raw
 
 
-def _ranked(lease, q: Q.Query, docs: set[int], filters: Filters, limit: int) -> RawResults:
+def _ranked(lease, q: Q.Query, docs: ds.DocSet, filters: Filters, limit: int) -> RawResults:
     raw = RawResults(hits=[], total=0, kind_counts={}, facets={})
     kept = _count(lease, raw, docs, filters)
-    if kept:
-        results = lease.searcher.search(q, filter=kept, limit=max(limit, 1), terms=False)
+    if raw.total:
+        wanted = ds.to_global(lease, kept)
+        results = lease.searcher.search(q, filter=wanted, limit=max(limit, 1), terms=False)
         raw.hits = [RawHit(hit.docnum, hit.fields(), hit.score) for hit in results]
     return raw
 
 
-def _count(lease, raw: RawResults, docs: set[int], filters: Filters) -> set[int]:
+def _count(lease, raw: RawResults, docs: ds.DocSet, filters: Filters) -> ds.DocSet:
     """Fill tab counts (all kinds, other filters applied), the total and facets; return the kept set."""
     filtered = restrict(lease, docs, filters.terms())
-    raw.kind_counts = {k: n for k in KIND_ORDER if (n := len(filtered & docset(lease, "kind", k)))}
-    kept = filtered & docset(lease, "kind", filters.kind) if filters.kind else filtered
-    raw.total = len(kept)
+    counts = {k: ds.count_in(filtered, ds.holding(lease, "kind", k)) for k in KIND_ORDER}
+    raw.kind_counts = {k: n for k, n in counts.items() if n}
+    kept = filtered
+    if filters.kind:
+        kept = ds.intersect(filtered, ds.holding(lease, "kind", filters.kind))
+    raw.total = ds.size(kept)
     raw.facets = count_facets(lease, kept, filters.region)
     return kept
