@@ -101,19 +101,18 @@ class Fields:
             "py_key": "\n".join("".join(s) for s in name_syllables if s),
             "initials": "\n".join("".join(x[0] for x in s) for s in name_syllables if s),
             "en": " ".join([text.fold(e) for e in self.english if e] + glosses),
-            "regions": "\n".join(text.fold(n) for n in self.region_names)
-            + "\n"
-            + "\n".join(shorts),
-            "region_key": "\n".join([text.fold(n) for n in self.region_names] + shorts),
-            # Place names in pinyin (yanbian) serve GI products; on listings they would multiply the
-            # postings that every pinyin query walks by six for little gain.
-            "region_py": " ".join(" ".join(text.syllables_of(s)) for s in shorts)
-            if kind == "product"
-            else "",
-            "category_text": text.fold(self.category),
+            # Short forms are prefixes of the full names (延边 of 延边朝鲜族自治州), so their bigrams
+            # are already there.
+            "regions": "\n".join(text.fold(n) for n in self.region_names),
             "body": text.fold_long("\n".join(b for b in self.body if b)),
             "region": " ".join(sorted(self.region_codes)),
         }
+        if kind == "product":
+            # Fields only the GI-product bonuses read (see query.tier_bonus). On listings, six in
+            # seven documents, they would only add postings that every query walks.
+            doc["region_key"] = "\n".join([text.fold(n) for n in self.region_names] + shorts)
+            doc["region_py"] = " ".join(" ".join(text.syllables_of(s)) for s in shorts)
+            doc["category_text"] = text.fold(self.category)
         return doc
 
 
