@@ -69,6 +69,14 @@ LISTING_STATUSES = {
     "expired": "已过期",
 }
 
+# What the search finds, in the order of its result tabs.
+SEARCH_KINDS = {
+    "product": "地理标志产品",
+    "brand": "品牌",
+    "producer": "经营主体",
+    "listing": "供需信息",
+}
+
 USER_ROLES = {"producer": "经营主体成员", "staff": "工作人员", "admin": "管理员"}
 
 # Reference categories, seeded by `init-db`. Import accepts the code or the Chinese name. The list

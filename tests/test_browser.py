@@ -46,6 +46,7 @@ VIEWPORTS = {
     "desktop": {"viewport": {"width": 1366, "height": 900}},
 }
 TIMEOUT_MS = 10_000
+HEADER_SEARCH_LABEL = "搜索产品、品牌和经营主体"
 
 
 def unavailable(reason: str) -> None:
@@ -312,7 +313,7 @@ def test_filter_form_narrows_the_product_list(browser, live_server, sample, scre
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_header_search_submits_to_the_product_list(
+def test_header_search_submits_to_the_search_page(
     browser, live_server, sample, screenshot_dir, viewport
 ):
     context = browser.new_context(**VIEWPORTS[viewport])
@@ -320,18 +321,17 @@ def test_header_search_submits_to_the_product_list(
         visit = Visit(context, live_server, screenshot_dir, viewport)
         page = visit.page
         visit.open(f"/brands/{sample.brand_slug}")
-        box = page.get_by_role("search").get_by_label("搜索地理标志产品")
+        box = page.get_by_role("search").get_by_label(HEADER_SEARCH_LABEL)
         assert box.is_visible()
         box.fill(sample.product_name)
         with page.expect_navigation():
             page.get_by_role("search").get_by_role("button", name="搜索").click()
 
         url = urlsplit(page.url)
-        assert url.path == "/products"
+        assert url.path == "/search"
         assert parse_qs(url.query) == {"q": [sample.product_name]}
-        assert visit.h1() == "地理标志产品"
-        assert sample.product_name in page.locator(".result-count").inner_text()
-        assert page.locator(".card h3", has_text=sample.product_name).count() >= 1
+        assert visit.h1() == f"搜索：“{sample.product_name}”"
+        assert page.locator(".hit-title", has_text=sample.product_name).count() >= 1
         assert page.locator("#site-q").input_value() == sample.product_name
         visit.assert_clean_console("header search")
     finally:
@@ -353,5 +353,167 @@ def test_sample_producer_is_labelled_as_sample_data(browser, live_server, sample
         item = page.locator(".list li", has_text=sample.producer_name)
         assert item.locator(".badge-sample").inner_text().strip() == "示例数据"
         visit.assert_clean_console("sample producer")
+    finally:
+        context.close()
+
+
+# --- Search: the results page and the suggestions under the header box
+
+
+def open_suggestions(page, text: str):
+    """Type into the header box as a person does and wait for the list; returns the listbox."""
+    box = page.locator("#site-q")
+    box.click()
+    box.press_sequentially(text, delay=30)
+    listbox = page.get_by_role("listbox", name="搜索建议")
+    listbox.wait_for(state="visible")
+    assert box.get_attribute("aria-expanded") == "true"
+    return box, listbox
+
+
+def test_suggestions_from_the_keyboard(browser, live_server, sample, screenshot_dir):
+    context = browser.new_context(**VIEWPORTS["desktop"])
+    try:
+        visit = Visit(context, live_server, screenshot_dir, "desktop")
+        page = visit.page
+        visit.open(f"/brands/{sample.brand_slug}")
+        box = page.get_by_role("combobox", name=HEADER_SEARCH_LABEL)
+        assert box.get_attribute("aria-expanded") == "false"
+        asked: list[str] = []
+        page.on("request", lambda r: "/api/v1/suggest" in r.url and asked.append(r.url))
+        box, listbox = open_suggestions(page, "梅河")
+        options = listbox.get_by_role("option")
+        assert 1 <= options.count() <= 10
+        first = options.first
+        assert "梅河大米" in first.inner_text() and "地理标志产品" in first.inner_text()
+        assert len(asked) <= 2, asked  # debounced: not one request per character
+        visit.screenshot("suggestions")
+
+        box.press("ArrowDown")
+        assert first.get_attribute("aria-selected") == "true"
+        assert box.get_attribute("aria-activedescendant") == first.get_attribute("id")
+        box.press("ArrowUp")  # wraps to the last one
+        assert options.last.get_attribute("aria-selected") == "true"
+        box.press("Escape")
+        assert box.get_attribute("aria-expanded") == "false" and listbox.is_hidden()
+        assert box.get_attribute("aria-activedescendant") is None
+
+        box.press("ArrowDown")  # opens the list again, then picks the first suggestion
+        listbox.wait_for(state="visible")
+        box.press("ArrowDown")
+        assert first.get_attribute("aria-selected") == "true"
+        with page.expect_navigation():
+            box.press("Enter")
+        assert urlsplit(page.url).path == "/products/meihe-dami"
+        assert visit.h1().startswith("梅河大米")
+        visit.assert_clean_console("suggestions")
+    finally:
+        context.close()
+
+
+def test_enter_without_a_highlighted_suggestion_submits_the_form(browser, live_server):
+    context = browser.new_context(**VIEWPORTS["desktop"])
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(live_server + "/")
+        box, _ = open_suggestions(page, "mhdm")
+        with page.expect_navigation():
+            box.press("Enter")
+        url = urlsplit(page.url)
+        assert url.path == "/search" and parse_qs(url.query) == {"q": ["mhdm"]}
+    finally:
+        context.close()
+
+
+def test_a_tap_opens_a_suggestion_on_a_phone(browser, live_server, screenshot_dir):
+    context = browser.new_context(**VIEWPORTS["phone"])
+    try:
+        visit = Visit(context, live_server, screenshot_dir, "phone")
+        page = visit.page
+        visit.open("/")
+        _, listbox = open_suggestions(page, "meihe")
+        visit.assert_no_horizontal_overflow("/ with suggestions")
+        visit.screenshot("suggestions")
+        with page.expect_navigation():
+            listbox.get_by_role("option", name="梅河大米").tap()
+        assert urlsplit(page.url).path == "/products/meihe-dami"
+        visit.assert_clean_console("suggestion tap")
+    finally:
+        context.close()
+
+
+def test_suggestions_wait_for_the_input_method(browser, live_server):
+    """Pinyin being composed is not the text yet: ask only once the composition ends."""
+    context = browser.new_context(**VIEWPORTS["desktop"])
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(live_server + "/")
+        asked: list[str] = []
+        page.on("request", lambda r: "/api/v1/suggest" in r.url and asked.append(r.url))
+        page.locator("#site-q").focus()
+        cdp = context.new_cdp_session(page)
+        for typed in ("m", "me", "mei", "meih", "meihe"):
+            cdp.send(
+                "Input.imeSetComposition",
+                {"text": typed, "selectionStart": len(typed), "selectionEnd": len(typed)},
+            )
+        page.wait_for_timeout(400)  # well past the debounce
+        assert asked == [], "a request was sent while composing"
+        assert page.locator("#site-q").input_value() == "meihe"
+        cdp.send("Input.insertText", {"text": "梅河"})  # the candidate is chosen
+        listbox = page.get_by_role("listbox", name="搜索建议")
+        listbox.wait_for(state="visible")
+        assert len(asked) == 1 and "q=%E6%A2%85%E6%B2%B3" in asked[0], asked
+        assert "梅河大米" in listbox.get_by_role("option").first.inner_text()
+    finally:
+        context.close()
+
+
+def test_search_works_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, **VIEWPORTS["phone"])
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(live_server + "/")
+        page.get_by_role("search").get_by_label(HEADER_SEARCH_LABEL).fill("梅河")
+        with page.expect_navigation():
+            page.get_by_role("search").get_by_role("button", name="搜索").click()
+        assert urlsplit(page.url).path == "/search"
+        assert page.locator(".hit-title a").first.get_attribute("href") == "/products/meihe-dami"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_search_pages_render_without_errors_or_overflow(
+    browser, live_server, screenshot_dir, viewport
+):
+    pages = [
+        ("search-results", "/search?q=梅河", "搜索：“梅河”"),
+        ("search-filtered", "/search?q=大米&region=220500&category=grain", "搜索：“大米”"),
+        ("search-page-2", "/search?q=人参&page=2", "搜索：“人参”"),
+        ("search-correction", "/search?q=长白山人生", "搜索：“长白山人生”"),
+        ("search-nothing", "/search?q=xyzzyq", "搜索：“xyzzyq”"),
+        ("search-empty", "/search", "搜索"),
+    ]
+    context = browser.new_context(**VIEWPORTS[viewport])
+    try:
+        visit = Visit(context, live_server, screenshot_dir, viewport)
+        page = visit.page
+        for name, path, heading in pages:
+            visit.open(path)
+            assert visit.h1() == heading, f"{path}: h1 is {visit.h1()!r}"
+            assert page.locator("h1").count() == 1
+            visit.assert_no_horizontal_overflow(path)
+            visit.screenshot(name)
+            visit.assert_clean_console(path)
+        # The tabs fit a phone's width: the last one is not cut off.
+        visit.open("/search?q=梅河")
+        tabs = page.locator(".search-tabs")
+        last = tabs.locator("a").last.bounding_box()
+        box = tabs.bounding_box()
+        assert last and box and last["x"] + last["width"] <= box["x"] + box["width"] + 1
     finally:
         context.close()

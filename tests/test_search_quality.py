@@ -132,3 +132,19 @@ def test_relaxed_matches_only_when_strict_finds_too_little(ranked_registry):
     results = search.search("松疆大米")
     assert results.showing_correction
     assert results.items[0].slug == "exact"
+
+
+def test_a_region_filter_keeps_gis_that_cover_the_region(sample_app):
+    """白城绿豆 is protected for all of 白城市 (220800), so it is a GI of 洮南市 (220881) too."""
+    with sample_app.test_request_context():
+        inside = keys("绿豆", filters=search.Filters(region="220881"))
+        elsewhere = keys("绿豆", filters=search.Filters(region="220581"))
+    assert "product:baicheng-lvdou" in inside
+    assert "product:baicheng-lvdou" not in elsewhere
+
+
+def test_touching_matches_are_one_highlight():
+    from gi_registry.search.highlight import segments
+
+    marked = [text for text, is_match in segments("吉林长白山人参的故事", ("长白山人参",)) if is_match]
+    assert marked == ["长白山人参"]

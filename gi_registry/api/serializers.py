@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urljoin
 
-from flask import url_for
+from flask import request, url_for
 
 from gi_registry.catalog.queries import Capped, mark_status, public_parent
 from gi_registry.interchange.export import json_number
 from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer, Region
+from gi_registry.search import Hit, Results, Suggestion
 
 
 def region_ref(region: Region) -> dict[str, Any]:
@@ -183,3 +185,45 @@ def region_detail(region: Region, children: list[Region], product_count: int) ->
         "product_count": product_count,
         "url": url_for("catalog.region", code=region.code, _external=True),
     }
+
+
+def _external(path: str) -> str:
+    """A page path from the search engine as an absolute URL, like every other ``url`` here."""
+    return urljoin(request.host_url, path)
+
+
+def search_hit(hit: Hit) -> dict[str, Any]:
+    return {
+        "kind": hit.kind,
+        "slug": hit.slug,
+        "title": hit.title,
+        "subtitle": hit.subtitle,
+        "url": _external(hit.url),
+        # The snippet as HTML: matches in <mark>, everything else escaped, so it can be inserted as is.
+        "highlight": str(hit.highlight_html),
+        "approximate": hit.approximate,
+    }
+
+
+def search_results(results: Results) -> dict[str, Any]:
+    facets = results.facets
+    return {
+        "q": results.query,
+        "items": [search_hit(hit) for hit in results.items],
+        "total": results.total,
+        "page": results.page,
+        "per_page": results.per_page,
+        "pages": results.pages,
+        "facets": {
+            "kind": results.kind_counts,
+            "category": facets.get("category", {}),
+            "region": facets.get("region", {}),
+            "protection": facets.get("protection", {}),
+        },
+        "correction": results.correction,
+        "showing_correction": results.showing_correction,
+    }
+
+
+def suggestion(item: Suggestion) -> dict[str, Any]:
+    return {"kind": item.kind, "slug": item.slug, "title": item.title, "url": _external(item.url)}

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import select
 
+from gi_registry import search as engine
 from gi_registry import vocab
 from gi_registry.api import serializers as s
 from gi_registry.catalog import params, queries
@@ -12,6 +13,8 @@ from gi_registry.models import Brand, Region
 from gi_registry.models.regions import REGION_LEVELS
 
 bp = Blueprint("api", __name__)
+SUGGEST_LIMIT = 10
+SUGGEST_CHARS = 50
 
 
 @bp.errorhandler(params.ParamError)
@@ -110,6 +113,29 @@ def region(code: str):
     item = db.session.get(Region, code) or abort(404, f"找不到行政区划 {code}")
     below, _ = queries.region_family(code)
     return jsonify(s.region_detail(item, item.children, queries.count_products_in(below)))
+
+
+@bp.route("/search")
+def search():
+    args = params.search_params(request.args, strict=True)
+    size = params.per_page(
+        request.args, params.SEARCH_PER_PAGE, params.SEARCH_MAX_PER_PAGE, strict=True
+    )
+    results = engine.search(
+        args.q, kind=args.kind, filters=args.filters(), page=args.page, per_page=size
+    )
+    return jsonify(s.search_results(results))
+
+
+@bp.route("/suggest")
+def suggest():
+    q = params.clean_query(request.args.get("q"), limit=SUGGEST_CHARS)
+    found = engine.suggest(q, limit=SUGGEST_LIMIT)
+    response = jsonify({"items": [s.suggestion(item) for item in found]})
+    # Typing sends one request per pause; a minute of staleness is nothing next to a round trip.
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response
 
 
 @bp.route("/<path:anything>")

@@ -23,7 +23,10 @@ from gi_registry.placenames import short_region_name
 from gi_registry.search import text
 from gi_registry.search.glossary import english_glosses
 
-SNIPPET_CHARS = 240
+# Stored text the highlighter cuts a window from. Products get more, so a match deep in the story
+# still shows where it is; listings are short and many, so they get less.
+SNIPPET_CHARS = {"product": 600}
+DEFAULT_SNIPPET_CHARS = 240
 _MARKDOWN = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[#>*_`|~]+")
 
 
@@ -72,11 +75,14 @@ class Fields:
     english: list[str] = field(default_factory=list)
     region_names: list[str] = field(default_factory=list)
     region_codes: set[str] = field(default_factory=set)
+    own_codes: set[str] = field(default_factory=set)
     body: list[str] = field(default_factory=list)
     category: str = ""
 
     def add_regions(self, directory: RegionDirectory, codes: Iterable[str | None]) -> None:
         for code in codes:
+            if code:
+                self.own_codes.add(code)
             for region_code, name in directory.lineage(code):
                 self.region_codes.add(region_code)
                 if name not in self.region_names and name != "市辖区":
@@ -93,7 +99,7 @@ class Fields:
             "slug": record.slug,
             "title": title,
             "subtitle": subtitle,
-            "snippet": snippet[:SNIPPET_CHARS],
+            "snippet": snippet[: SNIPPET_CHARS.get(kind, DEFAULT_SNIPPET_CHARS)],
             "name": "\n".join(names),
             "name_key": "\n".join(names + [text.fold(e) for e in self.english if e]),
             "py": " ".join(" ".join(s) for s in name_syllables),
@@ -106,6 +112,7 @@ class Fields:
             "regions": "\n".join(text.fold(n) for n in self.region_names),
             "body": text.fold_long("\n".join(b for b in self.body if b)),
             "region": " ".join(sorted(self.region_codes)),
+            "region_own": " ".join(sorted(self.own_codes)),
         }
         if kind == "product":
             # Fields only the GI-product bonuses read (see query.tier_bonus). On listings, six in
@@ -160,9 +167,8 @@ def product_document(product: GIProduct, regions: RegionDirectory) -> dict:
     ]
     place = "、".join(short_region_name(r.name) for r in product.regions[:3])
     subtitle = " · ".join(x for x in (product.category.name_zh, place) if x)
-    doc = f.document(
-        "product", product, product.name_zh, subtitle, product.summary or plain(product.description)
-    )
+    story = " ".join(x for x in (product.summary, plain(product.description)) if x)
+    doc = f.document("product", product, product.name_zh, subtitle, story)
     return finish(
         doc,
         category=product.category.code,

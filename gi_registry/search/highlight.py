@@ -51,4 +51,10 @@ def _spans(haystack: str, candidates: list[str]) -> list[tuple[int, int]]:
             if all(span[1] <= a or span[0] >= b for a, b in taken):
                 taken.append(span)
             start = haystack.find(needle, start + 1)
-    return sorted(taken)
+    merged: list[tuple[int, int]] = []
+    for left, right in sorted(taken):  # 长白 + 山人 touching: one mark, not two
+        if merged and merged[-1][1] == left:
+            merged[-1] = (merged[-1][0], right)
+        else:
+            merged.append((left, right))
+    return merged

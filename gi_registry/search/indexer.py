@@ -151,7 +151,9 @@ def _wait_for_drains(store: IndexStore) -> None:
         store.open_live().writer(timeout=60.0).cancel()
 
 
-def _add_everything(engine, writer, ids_by_kind, chunk: int, report: RebuildReport, progress) -> None:
+def _add_everything(
+    engine, writer, ids_by_kind, chunk: int, report: RebuildReport, progress
+) -> None:
     total, done = sum(map(len, ids_by_kind.values())), 0
     for kind, ids in ids_by_kind.items():
         report.counts[kind] = 0

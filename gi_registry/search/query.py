@@ -278,8 +278,28 @@ class RawResults:
 
 def restrict(lease, docs: ds.DocSet, pairs: list[tuple[str, str]]) -> ds.DocSet:
     for fieldname, value in pairs:
-        docs = ds.intersect(docs, ds.holding(lease, fieldname, value))
+        docs = ds.intersect(docs, _filter_set(lease, fieldname, value))
     return docs
+
+
+def _filter_set(lease, fieldname: str, value: str) -> ds.DocSet:
+    found = ds.holding(lease, fieldname, value)
+    if fieldname == "region":
+        # As on /products: a region matches what lies in it or below, and what covers it (白城绿豆,
+        # protected for all of 白城市, is a GI of 洮南市 too).
+        for ancestor in region_ancestors(value):
+            found = ds.union(found, ds.holding(lease, "region_own", ancestor))
+    return found
+
+
+def region_ancestors(code: str) -> list[str]:
+    """The prefecture and province above a GB/T 2260 code, read off the code itself."""
+    out = []
+    if not code.endswith("00"):
+        out.append(code[:4] + "00")
+    if not code.endswith("0000"):
+        out.append(code[:2] + "0000")
+    return [c for c in out if c != code]
 
 
 def count_facets(lease, docs: ds.DocSet, region_parent: str | None) -> dict[str, dict[str, int]]:

@@ -119,7 +119,8 @@ def build_schema(segmenter: str = "bigram") -> fields.Schema:
         body=fields.TEXT(analyzer=han_analyzer(False, segmenter), phrase=False),
         # Facets and filters.
         category=fields.ID(),
-        region=fields.KEYWORD(),
+        region=fields.KEYWORD(),  # own regions and everything above them
+        region_own=fields.KEYWORD(),  # own regions only: "covers" for a filter below them
         protection=fields.KEYWORD(),
         listing_kind=fields.ID(),
         verified=fields.ID(),

@@ -134,14 +134,17 @@ class IndexStore:
     def _open_lease(self, old: _Lease | None) -> _Lease:
         ix = self.open_live()
         name = self.current_name()
-        if old is not None and old.users == 0 and old.generation == name and not old.retired:
+        opened_at = ix.latest_generation()
+        reusable = old is not None and old.users == 0 and not old.retired
+        # refresh() on a searcher over an empty index fails inside Whoosh; open afresh then.
+        if reusable and old.generation == name and old.searcher.doc_count_all():
             # Nobody else holds it, so refresh() may recycle its unchanged segment readers.
             # The old searcher must then not be closed: its reused readers now belong to the new one.
             searcher = old.searcher.refresh()
             old.closed = True
         else:
             searcher = ix.searcher()
-        return _Lease(searcher, name)
+        return _Lease(searcher, ix, name, opened_at)
 
     def _release(self, lease: _Lease) -> None:
         with self._lock:
@@ -159,16 +162,20 @@ class IndexStore:
 class _Lease:
     """A searcher and the number of requests using it; closed once retired and idle."""
 
-    def __init__(self, searcher: Searcher, generation: str | None):
+    def __init__(self, searcher: Searcher, index_, generation: str | None, opened_at: int):
         self.searcher = searcher
+        self.index = index_
         self.generation = generation
+        self.opened_at = opened_at  # read before the searcher opened: it sees this or newer
         self.users = 0
         self.retired = False
         self.closed = False
         self.cache: dict = {}  # per-searcher facet sets; dies with the searcher
 
     def is_current(self, generation: str | None) -> bool:
-        return generation == self.generation and self.searcher.up_to_date()
+        # Not Searcher.up_to_date(): an index without segments has no generation and would never be
+        # up to date, so every request would reopen it.
+        return generation == self.generation and self.index.latest_generation() == self.opened_at
 
     def close_if_idle(self) -> None:
         if self.retired and self.users == 0 and not self.closed:
