@@ -71,3 +71,47 @@ def producer(slug: str = "test-coop", serial: int = 1, **fields: Any) -> dict[st
 
 def document(**kinds: list[dict[str, Any]]) -> dict[str, Any]:
     return {"format": "gi-registry/1", **copy.deepcopy(kinds)}
+
+
+def brand(slug: str = "test-brand", **fields: Any) -> dict[str, Any]:
+    record = {
+        "slug": slug,
+        "name_zh": "测试品牌",
+        "name_en": None,
+        "kind": "enterprise",
+        "parent": None,
+        "products": [],
+        "producers": [],
+        "trademark_number": None,
+        "description": "",
+        "sources": [],
+        "sample": True,
+        "status": "published",
+    }
+    record.update(fields)
+    return record
+
+
+def listing(
+    slug: str = "test-listing", producer: str = "test-coop", **fields: Any
+) -> dict[str, Any]:
+    record = {
+        "slug": slug,
+        "kind": "supply",
+        "producer": producer,
+        "product": None,
+        "category": None,
+        "title": "供应测试大米",
+        "description": "",
+        "quantity": None,
+        "unit": "",
+        "price_min": None,
+        "price_max": None,
+        "price_unit": "",
+        "region_code": None,
+        "available_from": None,
+        "available_to": None,
+        "status": "published",
+    }
+    record.update(fields)
+    return record

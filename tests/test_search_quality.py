@@ -146,5 +146,7 @@ def test_a_region_filter_keeps_gis_that_cover_the_region(sample_app):
 def test_touching_matches_are_one_highlight():
     from gi_registry.search.highlight import segments
 
-    marked = [text for text, is_match in segments("吉林长白山人参的故事", ("长白山人参",)) if is_match]
+    marked = [
+        text for text, is_match in segments("吉林长白山人参的故事", ("长白山人参",)) if is_match
+    ]
     assert marked == ["长白山人参"]
