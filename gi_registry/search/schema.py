@@ -20,7 +20,7 @@ from whoosh.analysis import (
 from gi_registry.search import text
 
 # Bump when fields or analysis change: `search check` then reports the index as stale until a rebuild.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class HanTokenizer(Tokenizer):

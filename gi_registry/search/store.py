@@ -12,6 +12,7 @@ name on their next lease and open it, while leases on the old one finish undistu
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index
+from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from gi_registry.search.schema import SCHEMA_VERSION, build_schema
@@ -35,6 +37,8 @@ class IndexStore:
         self.root = Path(root)
         self._lock = threading.Lock()
         self._lease: _Lease | None = None
+        self.drain_lock = threading.Lock()
+        self._readers = ReaderPool()
 
     # ---- generations -------------------------------------------------------------------------
 
@@ -134,17 +138,11 @@ class IndexStore:
     def _open_lease(self, old: _Lease | None) -> _Lease:
         ix = self.open_live()
         name = self.current_name()
-        opened_at = ix.latest_generation()
-        reusable = old is not None and old.users == 0 and not old.retired
-        # refresh() on a searcher over an empty index fails inside Whoosh; open afresh then.
-        if reusable and old.generation == name and old.searcher.doc_count_all():
-            # Nobody else holds it, so refresh() may recycle its unchanged segment readers.
-            # The old searcher must then not be closed: its reused readers now belong to the new one.
-            searcher = old.searcher.refresh()
-            old.closed = True
-        else:
-            searcher = ix.searcher()
-        return _Lease(searcher, ix, name, opened_at)
+        opened_at = ix.latest_generation()  # before reading: the searcher sees this or newer
+        if old is not None and old.generation != name:
+            self._readers.forget_generation()  # a rebuild swapped directories: nothing to share
+        reader, segids = self._readers.open(ix)
+        return _Lease(Searcher(reader, fromindex=ix), ix, name, opened_at, segids, self._readers)
 
     def _release(self, lease: _Lease) -> None:
         with self._lock:
@@ -160,13 +158,15 @@ class IndexStore:
 
 
 class _Lease:
-    """A searcher and the number of requests using it; closed once retired and idle."""
+    """A searcher and the number of requests using it; its readers are released once retired and idle."""
 
-    def __init__(self, searcher: Searcher, index_, generation: str | None, opened_at: int):
+    def __init__(self, searcher: Searcher, index_, generation, opened_at, segids, pool):
         self.searcher = searcher
         self.index = index_
         self.generation = generation
-        self.opened_at = opened_at  # read before the searcher opened: it sees this or newer
+        self.opened_at = opened_at
+        self.segids = segids
+        self.pool = pool
         self.users = 0
         self.retired = False
         self.closed = False
@@ -180,4 +180,66 @@ class _Lease:
     def close_if_idle(self) -> None:
         if self.retired and self.users == 0 and not self.closed:
             self.closed = True
-            self.searcher.close()
+            self.pool.release(self.segids)
+
+
+class ReaderPool:
+    """Segment readers shared by successive searchers: a commit re-opens only new segments.
+
+    Opening a searcher on the two big segments of a 100,000-document index takes ~60 ms, which would
+    be most of the time from a commit to a searchable document. Whoosh's own ``Searcher.refresh()``
+    cannot be used: its reader reuse appends the *old* segments to the new list, so after a merge
+    a refreshed reader (or a writer) sees merged-away segments twice. Here a segment's files are
+    opened once and each searcher gets a light copy bound to the segment's current deletions.
+    Files are closed when the last searcher using the segment is released. Callers hold the
+    store's lock.
+    """
+
+    def __init__(self):
+        self._base: dict[str, SegmentReader] = {}
+        self._users: dict[str, int] = {}
+
+    def open(self, ix) -> tuple[IndexReader, list[str]]:
+        toc = ix._read_toc()
+        leaves, segids = [], []
+        for segment in toc.segments:
+            segid = segment.segment_id()
+            base = self._base.get(segid)
+            if base is None:
+                base = SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
+                self._base[segid] = base
+            leaves.append(_bound(base, segment, toc.generation))
+            self._users[segid] = self._users.get(segid, 0) + 1
+            segids.append(segid)
+        if not leaves:
+            return EmptyReader(toc.schema), segids
+        if len(leaves) == 1:
+            return leaves[0], segids
+        return MultiReader(leaves, generation=toc.generation), segids
+
+    def release(self, segids: list[str]) -> None:
+        for segid in segids:
+            self._users[segid] -= 1
+            if not self._users[segid]:
+                del self._users[segid]
+                self._base.pop(segid).close()
+
+    def forget_generation(self) -> None:
+        """After a swap the old directory's readers stay with their leases; just stop sharing them."""
+        self._base = {k: v for k, v in self._base.items() if self._users.get(k)}
+
+    @property
+    def open_segments(self) -> int:
+        return len(self._base)
+
+
+def _bound(base: SegmentReader, segment, generation) -> SegmentReader:
+    """``base`` seeing ``segment``'s deletions: same open files, new deletion state."""
+    if base.segment() is segment:
+        return base
+    reader = copy.copy(base)
+    reader._segment = segment
+    reader._gen = generation
+    reader._perdoc = copy.copy(base._perdoc)
+    reader._perdoc._segment = segment
+    return reader
