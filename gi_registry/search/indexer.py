@@ -173,7 +173,7 @@ def rebuild(
         # Forking analysers pays off only for a large registry; each process writes its own segment.
         many = sum(map(len, ids_by_kind.values())) >= PARALLEL_FROM
         options = {"procs": procs, "multisegment": True} if procs > 1 and many else {}
-        writer = ix.writer(limitmb=128, **options)
+        writer = ix.writer(limitmb=256, **options)
         try:
             _add_everything(engine, writer, ids_by_kind, chunk, report, progress)
         except BaseException:
