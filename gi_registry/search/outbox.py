@@ -65,13 +65,18 @@ def on_product(c: Change) -> None:
     c.refs.add(("product", product.id))
     if c.changed("name_zh", "name_en", "aliases", "category_id", "status", "archived_at"):
         c.fan_out("listing", Listing.id, Listing.product_id == product.id)
-        c.fan_out("brand", brand_products.c.brand_id, brand_products.c.product_id == product.id)
         c.fan_out("producer", Authorization.producer_id, Authorization.product_id == product.id)
+    # A brand's document holds its products' names and regions.
+    if c.changed("name_zh", "status", "archived_at", "regions"):
+        c.fan_out("brand", brand_products.c.brand_id, brand_products.c.product_id == product.id)
 
 
 def on_brand(c: Change) -> None:
     brand = c.obj
     c.refs.add(("brand", brand.id))
+    if c.state == "new":
+        c.refs.update(("product", p.id) for p in brand.products if p.id)
+        c.refs.update(("producer", p.id) for p in brand.producers if p.id)
     if c.state == "dirty":
         c.refs.update(("product", p.id) for p in c.collection_delta("products") if p.id)
         c.refs.update(("producer", p.id) for p in c.collection_delta("producers") if p.id)
@@ -97,7 +102,11 @@ def on_region(c: Change) -> None:
     child = sa.select(Region.code).where(Region.parent_code == code)
     subtree = sa.or_(Region.code == code, Region.parent_code == code, Region.parent_code.in_(child))
     codes = sa.select(Region.code).where(subtree)
+    products_there = sa.select(product_regions.c.product_id).where(
+        product_regions.c.region_code.in_(codes)
+    )
     c.fan_out("product", product_regions.c.product_id, product_regions.c.region_code.in_(codes))
+    c.fan_out("brand", brand_products.c.brand_id, brand_products.c.product_id.in_(products_there))
     c.fan_out("producer", Producer.id, Producer.region_code.in_(codes))
     c.fan_out("listing", Listing.id, Listing.region_code.in_(codes))
     # Listings without a region of their own are placed by their producer's region.

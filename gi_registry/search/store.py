@@ -238,6 +238,8 @@ def _bound(base: SegmentReader, segment, generation) -> SegmentReader:
     if base.segment() is segment:
         return base
     reader = copy.copy(base)
+    # A cached_property of the base, computed from the old deletions: the copy must recompute it.
+    reader.__dict__.pop("deleted_docs_set", None)
     reader._segment = segment
     reader._gen = generation
     reader._perdoc = copy.copy(base._perdoc)
