@@ -28,6 +28,7 @@ from whoosh.searching import Searcher
 
 from gi_registry.search.schema import SCHEMA_VERSION, build_schema
 
+OPEN_ATTEMPTS = 5
 # A rebuild marker older than this is from a process that died; drains stop waiting for it.
 STALE_REBUILD_SECONDS = 3600
 
@@ -39,6 +40,10 @@ class IndexStore:
         self._lease: _Lease | None = None
         self.drain_lock = threading.Lock()
         self._readers = ReaderPool()
+        # Whoosh readers seek and read shared file objects: two threads reading stored fields at
+        # once read each other's bytes (an UnpicklingError under load). Searches in one process
+        # therefore take turns; processes, the way production scales, each have their own files.
+        self._read_lock = threading.RLock()
 
     # ---- generations -------------------------------------------------------------------------
 
@@ -53,12 +58,33 @@ class IndexStore:
             return None
 
     def open_live(self) -> index.FileIndex:
-        """The live index, created empty on first use."""
-        name = self.current_name()
-        if name and index.exists_in(self.root / name):
-            return index.open_dir(str(self.root / name))
+        """The live index, created empty on first use.
+
+        A pointer read just before a rebuild swapped it may name a generation that is already gone:
+        read it again rather than create anything. Only when there is no pointer at all is a first
+        index created, and then only if no other process created one meanwhile.
+        """
+        for _attempt in range(OPEN_ATTEMPTS):
+            name = self.current_name()
+            if name is None:
+                return self._create_first()
+            try:
+                return index.open_dir(str(self.root / name))
+            except (index.EmptyIndexError, FileNotFoundError):
+                time.sleep(0.01)  # swapped and removed under us: the pointer has moved on
+        raise index.EmptyIndexError(f"no live search index under {self.root}")
+
+    def _create_first(self) -> index.FileIndex:
         name, ix = self.create_generation()
-        self.swap(name)
+        temporary = self.root / f"CURRENT.{os.getpid()}.{name}.tmp"
+        temporary.write_text(name)
+        try:
+            os.link(temporary, self.pointer)  # fails if another process got there first
+        except FileExistsError:
+            shutil.rmtree(self.root / name, ignore_errors=True)
+            return self.open_live()
+        finally:
+            temporary.unlink(missing_ok=True)
         return ix
 
     def create_generation(self, schema=None) -> tuple[str, index.FileIndex]:
@@ -117,11 +143,21 @@ class IndexStore:
     @contextmanager
     def lease(self) -> Iterator[_Lease]:
         """A searcher on the newest committed state, shared between requests and closed when retired."""
-        lease = self._acquire()
-        try:
-            yield lease
-        finally:
-            self._release(lease)
+        with self._read_lock:
+            lease = self._acquire_retrying()
+            try:
+                yield lease
+            finally:
+                self._release(lease)
+
+    def _acquire_retrying(self) -> _Lease:
+        """A rebuild may remove the generation between reading the pointer and opening its files."""
+        for _attempt in range(OPEN_ATTEMPTS - 1):
+            try:
+                return self._acquire()
+            except (index.EmptyIndexError, FileNotFoundError):
+                time.sleep(0.01)
+        return self._acquire()
 
     def _acquire(self) -> _Lease:
         with self._lock:
