@@ -332,6 +332,19 @@ def test_a_new_brand_listing_a_product_reindexes_the_product(reg):
     assert up_to_date("product", "lingshan-gongmi")
 
 
+def test_deleting_a_brand_reindexes_its_products(reg):
+    # Records are archived rather than deleted, but nothing stops a delete (importer, shell, admin).
+    load(
+        products=[f.product("lingshan-gongmi", name_zh="灵山贡米")],
+        brands=[f.brand("yunxiu", name_zh="云岫臻品", products=["lingshan-gongmi"])],
+    )
+    assert hits("云岫臻品", kind="product") == ["product:lingshan-gongmi"]
+    db.session.delete(get(Brand, "yunxiu"))
+    db.session.commit()
+    assert hits("云岫臻品", kind="product") == []
+    assert up_to_date("product", "lingshan-gongmi")
+
+
 def test_renaming_a_producer_reindexes_its_listings(lingshan):
     get(Producer, "lingshan-coop").name_zh = "翠屏合作社（示例）"
     db.session.commit()
@@ -794,3 +807,24 @@ def test_searches_and_writes_do_not_pile_up_open_index_files(sample):
     assert mapped, "the live searcher maps its segment"
     # Segments merged away, and whole generations replaced, are no longer held open.
     assert all(m.startswith(live) and "(deleted)" not in m for m in mapped), mapped
+
+
+def test_a_second_rebuild_at_the_same_time_is_refused(reg):
+    store = search.store()
+    with store.rebuild_marker():
+        assert store.rebuilding()
+        with pytest.raises(search.RebuildRunning):
+            search.rebuild()
+    assert not store.rebuilding()
+
+
+def test_a_marker_left_by_a_killed_rebuild_does_not_block_drains(reg):
+    store = search.store()
+    store.root.mkdir(parents=True, exist_ok=True)
+    # What a rebuild killed with SIGKILL leaves: the marker, and a lock nobody holds any more.
+    store.marker.write_text('{"pid": 999999, "started": 0}')
+    store.rebuild_lock_path.touch()
+    assert not store.rebuilding()
+    load(products=[f.product("after-kill", name_zh="灵泉小米")])
+    assert pending() == 0
+    assert "product:after-kill" in hits("灵泉小米")

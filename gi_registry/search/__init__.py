@@ -23,7 +23,7 @@ from gi_registry.search import highlight, indexer, outbox
 from gi_registry.search.documents import KINDS
 from gi_registry.search.indexer import CheckReport, DrainReport, RebuildReport
 from gi_registry.search.query import KIND_ORDER, Filters, parse, run
-from gi_registry.search.store import IndexStore
+from gi_registry.search.store import IndexStore, RebuildRunning
 from gi_registry.search.suggest import suggest_raw
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "Filters",
     "Hit",
     "RebuildReport",
+    "RebuildRunning",
     "Results",
     "Suggestion",
     "check",

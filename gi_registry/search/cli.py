@@ -37,7 +37,10 @@ def rebuild_command(procs: int | None) -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
 
-        report = search.rebuild(progress=progress, procs=procs)
+        try:
+            report = search.rebuild(progress=progress, procs=procs)
+        except search.RebuildRunning as error:
+            raise click.ClickException(str(error)) from None
     counts = "，".join(f"{kind} {n}" for kind, n in report.counts.items())
     click.echo(f"已重建：{report.total} 篇文档（{counts}），用时 {report.seconds:.1f} 秒。")
 

@@ -74,7 +74,9 @@ def on_product(c: Change) -> None:
 def on_brand(c: Change) -> None:
     brand = c.obj
     c.refs.add(("brand", brand.id))
-    if c.state == "new":
+    if c.state in ("new", "deleted"):
+        # A deleted brand's link rows are gone by the time fan-out SELECTs run; its loaded
+        # collections still say which documents held its name.
         c.refs.update(("product", p.id) for p in brand.products if p.id)
         c.refs.update(("producer", p.id) for p in brand.producers if p.id)
     if c.state == "dirty":

@@ -13,6 +13,7 @@ name on their next lease and open it, while leases on the old one finish undistu
 from __future__ import annotations
 
 import copy
+import fcntl
 import json
 import os
 import shutil
@@ -29,8 +30,10 @@ from whoosh.searching import Searcher
 from gi_registry.search.schema import SCHEMA_VERSION, build_schema
 
 OPEN_ATTEMPTS = 5
-# A rebuild marker older than this is from a process that died; drains stop waiting for it.
-STALE_REBUILD_SECONDS = 3600
+
+
+class RebuildRunning(RuntimeError):
+    """Another rebuild holds the rebuild lock."""
 
 
 class IndexStore:
@@ -122,21 +125,45 @@ class IndexStore:
     def marker(self) -> Path:
         return self.root / "REBUILDING"
 
+    @property
+    def rebuild_lock_path(self) -> Path:
+        return self.root / "REBUILD.lock"
+
     def rebuilding(self) -> bool:
-        try:
-            started = json.loads(self.marker.read_text())["started"]
-        except (FileNotFoundError, ValueError, KeyError):
+        """A rebuild is running: the marker is there and its process still holds the rebuild lock.
+
+        The lock dies with its process, so a rebuild killed outright does not leave drains waiting.
+        """
+        if not self.marker.exists():
             return False
-        return time.time() - started < STALE_REBUILD_SECONDS
+        try:
+            fd = os.open(self.rebuild_lock_path, os.O_RDWR)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # closing releases a lock we may just have taken
+        return False
 
     @contextmanager
     def rebuild_marker(self) -> Iterator[None]:
+        """Hold the rebuild lock and show the marker; a second rebuild at the same time is refused."""
         self.root.mkdir(parents=True, exist_ok=True)
-        self.marker.write_text(json.dumps({"pid": os.getpid(), "started": time.time()}))
+        fd = os.open(self.rebuild_lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise RebuildRunning("另一个重建正在进行。") from None
+        try:
+            self.marker.write_text(json.dumps({"pid": os.getpid(), "started": time.time()}))
             yield
         finally:
             self.marker.unlink(missing_ok=True)
+            os.close(fd)
 
     # ---- searchers ---------------------------------------------------------------------------
 
