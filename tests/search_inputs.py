@@ -35,6 +35,8 @@ HOSTILE_QUERIES = [
     "q=%E2%80%8B%E6%A2%85%E6%B2%B3%E2%80%8B",  # zero-width spaces around 梅河
     "q=%ff%fe%ed%a0%80",  # not UTF-8 at all
     "q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    "q=%EF%A8%8E",  # 﨎: a Han character that pypinyin cannot read (empty pinyin once crashed)
+    "q=%E4%B6%BF%E4%B6%BE",  # 䶿䶾: the same, from Extension A
     "q=a&q=b&q=c",
     "q=%E6%A2%85%E6%B2%B3&page=-1",
     "q=%E6%A2%85%E6%B2%B3&page=0",

@@ -828,3 +828,31 @@ def test_a_marker_left_by_a_killed_rebuild_does_not_block_drains(reg):
     load(products=[f.product("after-kill", name_zh="灵泉小米")])
     assert pending() == 0
     assert "product:after-kill" in hits("灵泉小米")
+
+
+def test_moving_a_protection_reindexes_both_products(reg):
+    load(
+        products=[
+            f.product("from-rice", name_zh="迁出大米", protections=[f.protection(kind="agri_gi")]),
+            f.product("to-rice", name_zh="迁入大米"),
+        ]
+    )
+    moved = db.session.scalar(sa.select(Protection))
+    moved.product_id = get(GIProduct, "to-rice").id
+    db.session.commit()
+    assert pending() == 0
+    assert search.check(sample=1000).ok
+    assert hits("大米", protection="agri_gi") == ["product:to-rice"]
+
+
+def test_init_db_fills_an_index_that_a_request_created_empty(sample_app):
+    """A web process that starts before `init-db` creates an empty index; init-db must still fill it."""
+    import shutil
+
+    from gi_registry.cli import init_database
+
+    with sample_app.test_request_context():
+        shutil.rmtree(search.store().root)
+        assert search.search("梅河大米").total == 0  # the request created an empty index
+        init_database()
+        assert "product:meihe-dami" in hits("梅河大米")

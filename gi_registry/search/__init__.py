@@ -136,9 +136,25 @@ def ensure_index(progress=None) -> RebuildReport | None:
     """Build the index if it is missing or has an older schema (first start, after an upgrade)."""
     from gi_registry.search.schema import SCHEMA_VERSION
 
-    if store().current_name() and store().schema_version() == SCHEMA_VERSION:
+    current = store().current_name() and store().schema_version() == SCHEMA_VERSION
+    if current and (_index_has_documents() or not _registry_has_public_rows()):
         return None
+    # Missing, outdated, or an empty index that a request created before init-db ran.
     return rebuild(progress=progress)
+
+
+def _index_has_documents() -> bool:
+    with store().lease() as lease:
+        return lease.searcher.doc_count() > 0
+
+
+def _registry_has_public_rows() -> bool:
+    from gi_registry.search.documents import KINDS as kinds
+
+    for spec in kinds.values():
+        if db.session.scalar(sa.select(spec.model.id).where(spec.visible()).limit(1)) is not None:
+            return True
+    return False
 
 
 def check(sample: int = 200) -> CheckReport:
@@ -161,7 +177,11 @@ def search(
     with store().lease() as lease:
         raw = run(lease, parsed, filters, limit=start + per_page)
     page_hits = [h for h in raw.hits[start : start + per_page]]
-    shown = _still_public([(h.fields["kind"], h.fields["key"]) for h in page_hits])
+    candidates = [(h.fields["kind"], h.fields["key"]) for h in page_hits]
+    if raw.correction_key:
+        candidates.append((raw.correction_key.partition(":")[0], raw.correction_key))
+    shown = _still_public(candidates)
+    correction = raw.correction if raw.correction_key in shown else None
     items = [_hit(h.fields, parsed.words, h.relaxed) for h in page_hits if h.fields["key"] in shown]
     return Results(
         query=parsed.raw,
@@ -171,7 +191,7 @@ def search(
         per_page=per_page,
         kind_counts=raw.kind_counts,
         facets=raw.facets,
-        correction=raw.correction,
+        correction=correction,
         showing_correction=raw.relaxed_only,
         filters=filters,
     )

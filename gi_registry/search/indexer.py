@@ -50,6 +50,9 @@ def drain(
             pass
         if report.rows and not report.busy:
             _merge_if_fragmented(store)
+            # A commit that gave up waiting for us during the merge left its rows: take them too.
+            while _next_batch(store, engine, batch_size, lock_timeout, report):
+                pass
     finally:
         store.drain_lock.release()
     return report
@@ -181,7 +184,7 @@ def rebuild(
             raise
         writer.commit()
         store.swap(name)
-    report.drained = drain(store, engine)
+    report.drained = drain(store, engine, lock_timeout=30.0)
     store.remove_old_generations()
     report.seconds = time.perf_counter() - started
     return report

@@ -133,12 +133,23 @@ def on_category(c: Change) -> None:
     )
 
 
+def owners(c: Change, kind: str, attr: str) -> None:
+    """The owner a child row belongs to, and the one it was moved away from."""
+    c.refs.add((kind, getattr(c.obj, attr)))
+    if c.state == "dirty":
+        c.refs.update((kind, old) for old in sa.inspect(c.obj).attrs[attr].history.deleted or ())
+
+
+def on_authorization(c: Change) -> None:
+    owners(c, "producer", "producer_id")
+
+
 HANDLERS: dict[type, Callable[[Change], None]] = {
     GIProduct: on_product,
-    Protection: lambda c: c.refs.add(("product", c.obj.product_id)),
+    Protection: lambda c: owners(c, "product", "product_id"),
     Brand: on_brand,
     Producer: on_producer,
-    Authorization: lambda c: c.refs.add(("producer", c.obj.producer_id)),
+    Authorization: on_authorization,
     Listing: lambda c: c.refs.add(("listing", c.obj.id)),
     Region: on_region,
     Category: on_category,

@@ -130,6 +130,8 @@ def _all_terms(fieldname: str, terms: Iterable[str]) -> Q.Query:
 
 
 def _syllable_query(fieldname: str, syllables: list[str]) -> Q.Query:
+    if not syllables:  # characters pypinyin cannot read (﨎, rare Extension A)
+        return Q.NullQuery
     if len(syllables) == 1:
         return Q.Term(fieldname, syllables[0])
     return Q.Phrase(fieldname, syllables)
@@ -272,6 +274,7 @@ class RawResults:
     kind_counts: dict[str, int]
     facets: dict[str, dict[str, int]]
     correction: str | None = None
+    correction_key: str | None = None
     relaxed_only: bool = False
     terms: list[str] = field(default_factory=list)
 
@@ -343,7 +346,7 @@ def run(lease, parsed: Parsed, filters: Filters, limit: int) -> RawResults:
     top = extra.hits[0].fields if extra.hits else {}
     # Offer a correction only when it is a name (a listing title is not what the user misspelt).
     if top.get("kind") in KIND_PRIOR and ds.size(found) > strict_total:
-        raw.correction = top["title"]
+        raw.correction, raw.correction_key = top["title"], top["key"]
     raw.relaxed_only = not strict_total
     shown = ds.from_global(lease, {h.docnum for h in extra.hits})
     raw.hits = (raw.hits + extra.hits)[:limit]

@@ -67,12 +67,17 @@ class IndexStore:
         read it again rather than create anything. Only when there is no pointer at all is a first
         index created, and then only if no other process created one meanwhile.
         """
+        return self.open_live_named()[1]
+
+    def open_live_named(self) -> tuple[str, index.FileIndex]:
+        """The live index and the generation name it was opened from, read once."""
         for _attempt in range(OPEN_ATTEMPTS):
             name = self.current_name()
             if name is None:
-                return self._create_first()
+                ix = self._create_first()
+                return self.current_name() or "", ix
             try:
-                return index.open_dir(str(self.root / name))
+                return name, index.open_dir(str(self.root / name))
             except (index.EmptyIndexError, FileNotFoundError):
                 time.sleep(0.01)  # swapped and removed under us: the pointer has moved on
         raise index.EmptyIndexError(f"no live search index under {self.root}")
@@ -141,7 +146,9 @@ class IndexStore:
         except FileNotFoundError:
             return False
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # Shared: it still conflicts with a running rebuild's exclusive lock, but a rebuild
+            # starting at this instant is never refused because of this probe.
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
             return True
         finally:
@@ -199,8 +206,7 @@ class IndexStore:
             return lease
 
     def _open_lease(self, old: _Lease | None) -> _Lease:
-        ix = self.open_live()
-        name = self.current_name()
+        name, ix = self.open_live_named()  # one read of the pointer: the name is the index's
         opened_at = ix.latest_generation()  # before reading: the searcher sees this or newer
         if old is not None and old.generation != name:
             self._readers.forget_generation()  # a rebuild swapped directories: nothing to share
