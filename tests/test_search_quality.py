@@ -150,3 +150,10 @@ def test_touching_matches_are_one_highlight():
         text for text, is_match in segments("吉林长白山人参的故事", ("长白山人参",)) if is_match
     ]
     assert marked == ["长白山人参"]
+
+
+def test_a_gi_found_through_its_area_says_which_place_matched(sample_app):
+    """长白山五味子 matches 梅河 because 梅河口市 is in its protected area; the hit must show that."""
+    with sample_app.test_request_context():
+        hit = next(h for h in search.search("梅河").items if h.slug == "changbaishan-wuweizi")
+    assert "产地包括梅河口" in hit.subtitle

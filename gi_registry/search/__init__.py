@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context, url_for
 
 from gi_registry.extensions import db
-from gi_registry.search import highlight, indexer, outbox
+from gi_registry.search import highlight, indexer, outbox, text
 from gi_registry.search.documents import KINDS
 from gi_registry.search.indexer import CheckReport, DrainReport, RebuildReport
 from gi_registry.search.query import KIND_ORDER, Filters, parse, run
@@ -225,12 +225,22 @@ def _hit(fields: dict, words: tuple[str, ...], approximate: bool) -> Hit:
         kind=fields["kind"],
         slug=fields["slug"],
         title=fields["title"],
-        subtitle=fields.get("subtitle", ""),
+        subtitle=_subtitle(fields, words),
         url=_url(fields["kind"], fields["slug"]),
         title_marks=highlight.segments(fields["title"], words, window=200),
         snippet=highlight.segments(fields.get("snippet", ""), words),
         approximate=approximate,
     )
+
+
+def _subtitle(fields: dict, words: tuple[str, ...]) -> str:
+    """The stored subtitle, plus the place that matched when the subtitle does not show it: a GI
+    found through its protected area (梅河 → 长白山五味子, grown in 梅河口) says so."""
+    subtitle = fields.get("subtitle", "")
+    for place in filter(None, fields.get("places", "").split("、")):
+        if place not in subtitle and any(w in text.fold(place) for w in words if text.is_han(w)):
+            return f"{subtitle} · 产地包括{place}"
+    return subtitle
 
 
 def suggest(prefix: str | None, limit: int = 10) -> list[Suggestion]:

@@ -169,6 +169,7 @@ def product_document(product: GIProduct, regions: RegionDirectory) -> dict:
     subtitle = " · ".join(x for x in (product.category.name_zh, place) if x)
     story = " ".join(x for x in (product.summary, plain(product.description)) if x)
     doc = f.document("product", product, product.name_zh, subtitle, story)
+    doc["places"] = "、".join(short_region_name(r.name) for r in product.regions)
     return finish(
         doc,
         category=product.category.code,

@@ -20,7 +20,7 @@ from whoosh.analysis import (
 from gi_registry.search import text
 
 # Bump when fields or analysis change: `search check` then reports the index as stale until a rebuild.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class HanTokenizer(Tokenizer):
@@ -102,6 +102,7 @@ def build_schema(segmenter: str = "bigram") -> fields.Schema:
         slug=fields.STORED(),
         title=fields.STORED(),
         subtitle=fields.STORED(),
+        places=fields.STORED(),  # short names of a product's own regions, to show why a place matched
         snippet=fields.STORED(),
         digest=fields.STORED(),
         # Names and aliases: the strongest evidence, with single characters for one-letter queries.
