@@ -127,7 +127,7 @@ def _write(session: Session, writer, searcher, rows, report: DrainReport) -> Non
         report.removed += len(gone)
 
 
-MAX_SEGMENTS = 8
+MAX_SEGMENTS = 4
 
 
 def _merge_if_fragmented(store: IndexStore) -> None:
