@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, or_, select
+from sqlalchemy import Select, String, case, cast, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -30,6 +30,12 @@ from gi_registry.models import (
     Region,
     brand_producers,
     brand_products,
+)
+from gi_registry.models.visibility import (
+    brand_is_public,
+    listing_is_public,
+    producer_is_public,
+    product_is_public,
 )
 
 T = TypeVar("T")
@@ -73,18 +79,6 @@ def capped(query: Select, limit: int) -> Capped:
 
 
 # --- Visibility
-
-
-def product_is_public() -> ColumnElement[bool]:
-    return and_(GIProduct.status == "published", GIProduct.archived_at.is_(None))
-
-
-def producer_is_public() -> ColumnElement[bool]:
-    return and_(Producer.status == "active", Producer.archived_at.is_(None))
-
-
-def brand_is_public() -> ColumnElement[bool]:
-    return and_(Brand.status == "published", Brand.archived_at.is_(None))
 
 
 def public_products() -> Select:
@@ -365,17 +359,7 @@ def producer_listings(producer: Producer) -> list[Listing]:
 
 def get_public_listing(slug: str) -> Listing | None:
     """A published listing of a public producer; hidden with its product, as on the producer page."""
-    return db.session.scalar(
-        select(Listing)
-        .outerjoin(Listing.product)
-        .where(
-            Listing.slug == slug,
-            Listing.status == "published",
-            Listing.producer_id.in_(public_producers().with_only_columns(Producer.id)),
-            or_(Listing.product_id.is_(None), product_is_public()),
-        )
-        .options(contains_eager(Listing.product))
-    )
+    return db.session.scalar(select(Listing).where(Listing.slug == slug, listing_is_public()))
 
 
 def mark_status(auth: Authorization, on: date | None = None) -> str:

@@ -23,6 +23,7 @@ from gi_registry.search import highlight, indexer, outbox, text
 from gi_registry.search.documents import KINDS
 from gi_registry.search.indexer import CheckReport, DrainReport, RebuildReport
 from gi_registry.search.query import KIND_ORDER, Filters, parse, run
+from gi_registry.search.schema import SCHEMA_VERSION
 from gi_registry.search.store import IndexStore, RebuildRunning
 from gi_registry.search.suggest import suggest_raw
 
@@ -134,8 +135,6 @@ def rebuild(progress=None, procs: int | None = None) -> RebuildReport:
 
 def ensure_index(progress=None) -> RebuildReport | None:
     """Build the index if it is missing or has an older schema (first start, after an upgrade)."""
-    from gi_registry.search.schema import SCHEMA_VERSION
-
     current = store().current_name() and store().schema_version() == SCHEMA_VERSION
     if current and (_index_has_documents() or not _registry_has_public_rows()):
         return None
@@ -149,9 +148,7 @@ def _index_has_documents() -> bool:
 
 
 def _registry_has_public_rows() -> bool:
-    from gi_registry.search.documents import KINDS as kinds
-
-    for spec in kinds.values():
+    for spec in KINDS.values():
         if db.session.scalar(sa.select(spec.model.id).where(spec.visible()).limit(1)) is not None:
             return True
     return False
@@ -176,10 +173,10 @@ def search(
     start = (page - 1) * per_page
     with store().lease() as lease:
         raw = run(lease, parsed, filters, limit=start + per_page)
-    page_hits = [h for h in raw.hits[start : start + per_page]]
-    candidates = [(h.fields["kind"], h.fields["key"]) for h in page_hits]
+    page_hits = raw.hits[start : start + per_page]
+    candidates = [h.fields["key"] for h in page_hits]
     if raw.correction_key:
-        candidates.append((raw.correction_key.partition(":")[0], raw.correction_key))
+        candidates.append(raw.correction_key)
     shown = _still_public(candidates)
     correction = raw.correction if raw.correction_key in shown else None
     items = [_hit(h.fields, parsed.words, h.relaxed) for h in page_hits if h.fields["key"] in shown]
@@ -197,16 +194,15 @@ def search(
     )
 
 
-def _still_public(keys: list[tuple[str, str]]) -> set[str]:
-    """The database decides visibility: drop hits whose row was unpublished since it was indexed."""
-    from gi_registry.search.documents import KINDS as kinds
-
+def _still_public(keys: list[str]) -> set[str]:
+    """The database decides visibility: of these "kind:id" keys, those whose row is public now."""
     by_kind: dict[str, list[int]] = {}
-    for kind, key in keys:
-        by_kind.setdefault(kind, []).append(int(key.partition(":")[2]))
+    for key in keys:
+        kind, _, entity_id = key.partition(":")
+        by_kind.setdefault(kind, []).append(int(entity_id))
     public: set[str] = set()
     for kind, ids in by_kind.items():
-        spec = kinds.get(kind)
+        spec = KINDS.get(kind)
         if spec is None:
             continue
         rows = db.session.scalars(
@@ -248,7 +244,7 @@ def suggest(prefix: str | None, limit: int = 10) -> list[Suggestion]:
         return []
     with store().lease() as lease:
         found = suggest_raw(lease, prefix, limit=limit * 2)
-    shown = _still_public([(f["kind"], f["key"]) for f in found])
+    shown = _still_public([f["key"] for f in found])
     return [
         Suggestion(f["kind"], f["slug"], f["title"], _url(f["kind"], f["slug"]))
         for f in found

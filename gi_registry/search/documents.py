@@ -19,6 +19,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from gi_registry import vocab
 from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer, Region
+from gi_registry.models.visibility import (
+    brand_is_public,
+    listing_is_public,
+    producer_is_public,
+    product_is_public,
+)
 from gi_registry.placenames import short_region_name
 from gi_registry.search import text
 from gi_registry.search.glossary import english_glosses
@@ -185,7 +191,7 @@ register(
     DocumentKind(
         name="product",
         model=GIProduct,
-        visible=lambda: sa.and_(GIProduct.status == "published", GIProduct.archived_at.is_(None)),
+        visible=product_is_public,
         load=lambda: [
             selectinload(GIProduct.category),
             selectinload(GIProduct.regions),
@@ -221,7 +227,7 @@ register(
     DocumentKind(
         name="brand",
         model=Brand,
-        visible=lambda: sa.and_(Brand.status == "published", Brand.archived_at.is_(None)),
+        visible=brand_is_public,
         load=lambda: [
             selectinload(Brand.parent),
             selectinload(Brand.products).selectinload(GIProduct.regions),
@@ -256,7 +262,7 @@ register(
     DocumentKind(
         name="producer",
         model=Producer,
-        visible=lambda: sa.and_(Producer.status == "active", Producer.archived_at.is_(None)),
+        visible=producer_is_public,
         load=lambda: [
             selectinload(Producer.region),
             selectinload(Producer.authorizations).selectinload(Authorization.product),
@@ -300,19 +306,7 @@ register(
     DocumentKind(
         name="listing",
         model=Listing,
-        # As on the producer page: a listing is public with its producer, and hidden with its product.
-        visible=lambda: sa.and_(
-            Listing.status == "published",
-            Listing.producer.has(
-                sa.and_(Producer.status == "active", Producer.archived_at.is_(None))
-            ),
-            sa.or_(
-                Listing.product_id.is_(None),
-                Listing.product.has(
-                    sa.and_(GIProduct.status == "published", GIProduct.archived_at.is_(None))
-                ),
-            ),
-        ),
+        visible=listing_is_public,
         load=lambda: [
             selectinload(Listing.producer),
             selectinload(Listing.product).selectinload(GIProduct.category),

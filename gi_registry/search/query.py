@@ -12,7 +12,7 @@ listings that mention it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from whoosh import query as Q
 from whoosh.matching import NullMatcherClass, WrappingMatcher
@@ -276,7 +276,6 @@ class RawResults:
     correction: str | None = None
     correction_key: str | None = None
     relaxed_only: bool = False
-    terms: list[str] = field(default_factory=list)
 
 
 def restrict(lease, docs: ds.DocSet, pairs: list[tuple[str, str]]) -> ds.DocSet:

@@ -297,10 +297,6 @@ class ReaderPool:
         """After a swap the old directory's readers stay with their leases; just stop sharing them."""
         self._base = {k: v for k, v in self._base.items() if self._users.get(k)}
 
-    @property
-    def open_segments(self) -> int:
-        return len(self._base)
-
 
 def _bound(base: SegmentReader, segment, generation) -> SegmentReader:
     """``base`` seeing ``segment``'s deletions: same open files, new deletion state."""

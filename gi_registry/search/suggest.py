@@ -17,26 +17,23 @@ def suggest_raw(lease, prefix: str, limit: int = 10) -> list[dict]:
     if not folded:
         return []
     reader = lease.searcher.reader()
-    fields = ["name_key"]
+    needles = [("name_key", folded)]
     if folded.isascii():
-        fields += ["py_key", "initials"]
-        folded_joined = folded.replace(" ", "")
-    candidates: dict[int, tuple] = {}
-    for fieldname in fields:
-        needle = folded if fieldname == "name_key" else folded_joined
+        joined = folded.replace(" ", "")
+        needles += [("py_key", joined), ("initials", joined)]
+    best: dict[int, tuple[bool, int]] = {}  # docnum → (not exact, length of the completed term)
+    for fieldname, needle in needles:
         for term in _expand(reader, fieldname, needle):
+            rank = (term != needle, len(term))
+            # Postings skip deleted documents already.
             for docnum in reader.postings(fieldname, term).all_ids():
-                if reader.is_deleted(docnum):
-                    continue
-                rank = (term != needle, len(term))
-                if docnum not in candidates or rank < candidates[docnum][0]:
-                    candidates[docnum] = (rank,)
+                best[docnum] = min(best.get(docnum, rank), rank)
     picked = []
-    for docnum, (rank,) in candidates.items():
-        fields_ = reader.stored_fields(docnum)
-        picked.append(((KIND_RANK.get(fields_["kind"], 9), *rank, fields_["title"]), fields_))
+    for docnum, rank in best.items():
+        fields = reader.stored_fields(docnum)
+        picked.append(((KIND_RANK.get(fields["kind"], 9), *rank, fields["title"]), fields))
     picked.sort(key=lambda pair: pair[0])
-    return [fields_ for _rank, fields_ in picked[:limit]]
+    return [fields for _rank, fields in picked[:limit]]
 
 
 def _expand(reader, fieldname: str, prefix: str) -> list[str]:

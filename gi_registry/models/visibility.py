@@ -1,0 +1,34 @@
+"""What the public may see, as SQL: one rule for pages, the API and the search index.
+
+The Python side of the same rules is each model's ``is_public`` property.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from gi_registry.models.brands import Brand
+from gi_registry.models.catalog import GIProduct
+from gi_registry.models.listings import Listing
+from gi_registry.models.producers import Producer
+
+
+def product_is_public() -> sa.ColumnElement[bool]:
+    return sa.and_(GIProduct.status == "published", GIProduct.archived_at.is_(None))
+
+
+def producer_is_public() -> sa.ColumnElement[bool]:
+    return sa.and_(Producer.status == "active", Producer.archived_at.is_(None))
+
+
+def brand_is_public() -> sa.ColumnElement[bool]:
+    return sa.and_(Brand.status == "published", Brand.archived_at.is_(None))
+
+
+def listing_is_public() -> sa.ColumnElement[bool]:
+    """Published, by a public producer, and hidden with its product when it names one."""
+    return sa.and_(
+        Listing.status == "published",
+        Listing.producer.has(producer_is_public()),
+        sa.or_(Listing.product_id.is_(None), Listing.product.has(product_is_public())),
+    )
