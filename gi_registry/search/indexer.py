@@ -46,13 +46,14 @@ def drain(
         report.busy = True
         return report
     try:
-        while _next_batch(store, engine, batch_size, lock_timeout, report):
-            pass
-        if report.rows and not report.busy:
-            _merge_if_fragmented(store)
-            # A commit that gave up waiting for us during the merge left its rows: take them too.
+        def until_empty() -> None:
             while _next_batch(store, engine, batch_size, lock_timeout, report):
                 pass
+
+        until_empty()
+        if report.rows and not report.busy:
+            _merge_if_fragmented(store)
+            until_empty()  # a commit that gave up waiting during the merge left its rows
     finally:
         store.drain_lock.release()
     return report
