@@ -46,6 +46,7 @@ def drain(
         report.busy = True
         return report
     try:
+
         def until_empty() -> None:
             while _next_batch(store, engine, batch_size, lock_timeout, report):
                 pass
