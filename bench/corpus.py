@@ -47,8 +47,8 @@ from gi_registry.models import (
     Region,
     product_regions,
 )
+from gi_registry.naming import name_pinyin
 from gi_registry.placenames import short_region_name
-from gi_registry.services.naming import name_pinyin
 
 Row = dict[str, Any]
 Progress = Callable[[str], None]

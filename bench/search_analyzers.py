@@ -22,13 +22,13 @@ import sqlalchemy as sa
 from gi_registry import create_app
 from gi_registry.cli import init_database
 from gi_registry.extensions import db
+from gi_registry.interchange.sample import load_sample
 from gi_registry.models import Brand, GIProduct, Producer, Region
 from gi_registry.search import query, text
 from gi_registry.search.documents import KINDS, load_documents, visible_ids
 from gi_registry.search.evaluation import evaluate, load_queries, table
 from gi_registry.search.schema import build_schema
 from gi_registry.search.store import IndexStore
-from gi_registry.services.sample import load_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,9 +13,9 @@ from flask_migrate import upgrade
 
 from gi_registry import search, vocab
 from gi_registry.interchange import DocumentError, ImportReport, export_path, import_path
+from gi_registry.interchange.sample import SampleError, load_sample
 from gi_registry.services.accounts import AccountError, create_user
 from gi_registry.services.reference import ensure_reference_data, read_divisions
-from gi_registry.services.sample import SampleError, load_sample
 
 
 def init_app(app: Flask) -> None:

@@ -8,9 +8,9 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from gi_registry import vocab
-from gi_registry.interchange.export import json_number
 from gi_registry.localtime import local_date
 from gi_registry.media import srcset
+from gi_registry.numbers import json_number
 
 # Raw HTML in Markdown is off; what remains is sanitised again so a stored description can never
 # carry a script, whatever editor produced it.

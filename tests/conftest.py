@@ -127,7 +127,7 @@ def empty_template(databases, tmp_path_factory) -> tuple[str, Path]:
 @pytest.fixture(scope="session")
 def sample_template(databases, empty_template, tmp_path_factory) -> tuple[str, Path]:
     """The empty template plus the shipped sample data and its images."""
-    from gi_registry.services.sample import load_sample
+    from gi_registry.interchange.sample import load_sample
 
     instance = tmp_path_factory.mktemp("template-sample")
     app = make_app(instance, databases.new_url(instance, empty_template[0]))

@@ -11,8 +11,8 @@ from flask_migrate import upgrade
 from gi_registry import MIGRATIONS_DIR
 from gi_registry.extensions import db
 from gi_registry.interchange import export_document, import_document
+from gi_registry.interchange.sample import load_sample
 from gi_registry.services.reference import ensure_reference_data
-from gi_registry.services.sample import load_sample
 from tests.conftest import BACKEND, Databases, make_app, require_postgresql
 
 pytestmark = pytest.mark.postgresql

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from gi_registry.credit_code import is_valid_credit_code
-from gi_registry.services.sample import SAMPLE_DIR, SAMPLE_DOCUMENT
+from gi_registry.interchange.sample import SAMPLE_DIR, SAMPLE_DOCUMENT
 
 PLAN_GIS = ["梅河大米", "白城绿豆", "长白山人参", "双阳梅花鹿", "延边黄牛", "草原红牛"]
 

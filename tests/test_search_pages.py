@@ -11,7 +11,7 @@ import pytest
 from gi_registry.catalog.params import clean_query
 from gi_registry.extensions import db
 from gi_registry.interchange import import_document
-from gi_registry.search.views import page_window
+from gi_registry.search_pages.views import page_window
 from tests import factories as f
 from tests.search_inputs import HOSTILE_QUERIES, TOP3
 

@@ -8,8 +8,8 @@ from urllib.parse import urljoin
 from flask import request, url_for
 
 from gi_registry.catalog.queries import Capped, mark_status, public_parent
-from gi_registry.interchange.export import json_number
 from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer, Region
+from gi_registry.numbers import json_number
 from gi_registry.search import Hit, Results, Suggestion
 
 

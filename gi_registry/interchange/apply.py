@@ -10,10 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from gi_registry.extensions import db
-from gi_registry.interchange.audit import AuditTrail
-from gi_registry.interchange.batches import scalars_in
-from gi_registry.interchange.export import protection_record
-from gi_registry.interchange.schema import FIELDS
 from gi_registry.interchange.validate import Validated
 from gi_registry.models import (
     Authorization,
@@ -26,7 +22,11 @@ from gi_registry.models import (
     Region,
     now_utc,
 )
-from gi_registry.services.naming import apply_name_forms
+from gi_registry.naming import apply_name_forms
+from gi_registry.services.batches import scalars_in
+from gi_registry.services.history import AuditTrail
+from gi_registry.services.schema import FIELDS
+from gi_registry.services.snapshots import protection_record
 
 # Fields that name other records or need conversion; every other schema field is copied as it is.
 RELATIONS = {

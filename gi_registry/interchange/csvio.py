@@ -12,8 +12,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from gi_registry.interchange.fields import Field
 from gi_registry.interchange.schema import CSV_KINDS, FORMAT, csv_fields
+from gi_registry.services.fields import Field
 
 LIST_SEPARATOR = ";"
 TRUE_WORDS = {"true", "1", "yes", "是", "y"}

@@ -11,10 +11,11 @@ from sqlalchemy.orm import aliased
 
 from gi_registry import vocab
 from gi_registry.extensions import db
-from gi_registry.interchange.batches import rows_in, scalars_in
-from gi_registry.interchange.fields import Field, FieldError, field_name
-from gi_registry.interchange.schema import CSV_PROTECTION_FIELDS, FIELDS, FORMAT, KINDS, NESTED
+from gi_registry.interchange.schema import CSV_PROTECTION_FIELDS, FORMAT
 from gi_registry.models import Brand, Category, GIProduct, Producer, Region
+from gi_registry.services.batches import rows_in, scalars_in
+from gi_registry.services.fields import Field, FieldError, field_name
+from gi_registry.services.schema import FIELDS, KINDS, NESTED
 
 MAX_ISSUES = 1000  # beyond this a report is noise; the count is still given
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import zhconv
 
-from gi_registry.services.naming import name_pinyin
+from gi_registry.naming import name_pinyin
 
 # Given its own default name, zhconv opens the dictionary without closing it (a ResourceWarning);
 # given a path, it uses a with-block.

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from gi_registry.extensions import db
-from gi_registry.interchange.export import (
+from gi_registry.models import AuditEntry
+from gi_registry.services.snapshots import (
     authorization_record,
     brand_record,
     listing_record,
     producer_record,
     product_record,
 )
-from gi_registry.models import AuditEntry
 
 SNAPSHOTS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "products": product_record,

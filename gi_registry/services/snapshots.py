@@ -1,0 +1,105 @@
+"""Records as plain dicts in the interchange format's terms: what history, export and import compare.
+
+One builder per kind, so the history, the export and the importer agree on what a field is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer
+from gi_registry.numbers import json_number
+from gi_registry.services.schema import PROTECTION_FIELDS
+
+
+def product_record(product: GIProduct) -> dict[str, Any]:
+    return {
+        "slug": product.slug,
+        "name_zh": product.name_zh,
+        "name_en": product.name_en,
+        "aliases": list(product.aliases),
+        "category": product.category.code,
+        "region_codes": [r.code for r in product.regions],
+        "summary": product.summary,
+        "description": product.description,
+        "scope": product.scope,
+        "quality_requirements": product.quality_requirements,
+        "protections": [protection_record(p) for p in product.protections],
+        "programmes": list(product.programmes),
+        "sources": [dict(s) for s in product.sources],
+        "status": product.status,
+    }
+
+
+def protection_record(protection) -> dict[str, Any]:
+    return {spec.name: getattr(protection, spec.name) for spec in PROTECTION_FIELDS}
+
+
+def brand_record(brand: Brand) -> dict[str, Any]:
+    return {
+        "slug": brand.slug,
+        "name_zh": brand.name_zh,
+        "name_en": brand.name_en,
+        "kind": brand.kind,
+        "parent": brand.parent.slug if brand.parent else None,
+        "products": [p.slug for p in brand.products],
+        "producers": [p.slug for p in brand.producers],
+        "trademark_number": brand.trademark_number,
+        "description": brand.description,
+        "sources": [dict(s) for s in brand.sources],
+        "sample": brand.sample,
+        "status": brand.status,
+    }
+
+
+def producer_record(producer: Producer) -> dict[str, Any]:
+    return {
+        "slug": producer.slug,
+        "name_zh": producer.name_zh,
+        "credit_code": producer.credit_code,
+        "kind": producer.kind,
+        "region_code": producer.region_code,
+        "address": producer.address,
+        "phone": producer.phone,
+        "website": producer.website,
+        "description": producer.description,
+        "verified": producer.verified,
+        "sample": producer.sample,
+        "status": producer.status,
+    }
+
+
+def authorization_record(auth: Authorization) -> dict[str, Any]:
+    return {
+        "producer": auth.producer.slug,
+        "product": auth.product.slug,
+        "number": auth.number,
+        "valid_from": _date(auth.valid_from),
+        "valid_to": _date(auth.valid_to),
+        "status": auth.status,
+    }
+
+
+def listing_record(listing: Listing) -> dict[str, Any]:
+    return {
+        "slug": listing.slug,
+        "kind": listing.kind,
+        "producer": listing.producer.slug,
+        "product": listing.product.slug if listing.product else None,
+        "category": listing.category.code if listing.category else None,
+        "title": listing.title,
+        "description": listing.description,
+        "quantity": json_number(listing.quantity),
+        "unit": listing.unit,
+        "price_min": json_number(listing.price_min),
+        "price_max": json_number(listing.price_max),
+        "price_unit": listing.price_unit,
+        "region_code": listing.region_code,
+        "available_from": _date(listing.available_from),
+        "available_to": _date(listing.available_to),
+        "status": listing.status,
+    }
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
