@@ -16,6 +16,7 @@ from gi_registry.interchange import DocumentError, ImportReport, export_path, im
 from gi_registry.interchange.sample import SampleError, load_sample
 from gi_registry.services.accounts import AccountError, create_user
 from gi_registry.services.reference import ensure_reference_data, read_divisions
+from gi_registry.services.unit import unit_of_work
 
 
 def init_app(app: Flask) -> None:
@@ -35,8 +36,11 @@ def init_database() -> None:
 
     upgrade(directory=MIGRATIONS_DIR)
     total = len(read_divisions())
-    with click.progressbar(length=total, label="行政区划", file=sys.stderr) as bar:
-        ensure_reference_data(progress=bar.update)
+    with (
+        click.progressbar(length=total, label="行政区划", file=sys.stderr) as bar,
+        unit_of_work(actor=f"init-db ({cli_actor()})") as work,
+    ):
+        ensure_reference_data(work, progress=bar.update)
     # A new instance, or one upgraded to a new index schema, gets its search index here.
     search.ensure_index()
 
@@ -70,9 +74,7 @@ def import_command(path: Path, dry_run: bool) -> None:
     """Import a gi-registry/1 JSON file, one CSV file, or a folder of CSV files. All or nothing."""
     click.echo(f"正在校验 {path} …", err=True)
     try:
-        report = import_path(
-            path, dry_run=dry_run, progress=_progress_printer(), actor=_cli_actor()
-        )
+        report = import_path(path, dry_run=dry_run, progress=_progress_printer(), actor=cli_actor())
     except DocumentError as error:
         raise click.ClickException(str(error)) from None
     if not report.ok:
@@ -110,7 +112,8 @@ def create_user_command(email: str, role: str, producer_slug: str | None) -> Non
     """Create a user. The password comes from a prompt, or from the first line of piped stdin."""
     password = _read_password()
     try:
-        user = create_user(email, password, role=role, producer_slug=producer_slug)
+        with unit_of_work(actor=cli_actor()) as work:
+            user = create_user(work, email, password, role=role, producer_slug=producer_slug)
     except AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"已创建用户 {user.email}（{vocab.USER_ROLES[user.role]}）")
@@ -147,7 +150,7 @@ def _print_counts(report: ImportReport) -> None:
         click.echo(f"{prefix}没有需要导入的记录。")
 
 
-def _cli_actor() -> str:
+def cli_actor() -> str:
     """Who ran a command, for the audit trail: the login name where the system knows it."""
     try:
         return f"cli:{getpass.getuser()}"

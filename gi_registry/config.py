@@ -25,6 +25,8 @@ class Defaults:
     DATABASE_URL: str | None = None
     HOME_REGION_CODE = DEFAULT_HOME_REGION
     PER_PAGE = 24
+    # Seconds an import waits for another import to finish before it gives up and writes nothing.
+    WRITE_LOCK_TIMEOUT = 60
     API_MAX_PER_PAGE = 100
     # Search: the index lives in instance/search unless GI_SEARCH_INDEX_PATH says otherwise.
     SEARCH_DRAIN_ON_COMMIT = (

@@ -13,6 +13,7 @@ from gi_registry.extensions import db
 from gi_registry.interchange import export_document, import_document
 from gi_registry.interchange.sample import load_sample
 from gi_registry.services.reference import ensure_reference_data
+from gi_registry.services.unit import unit_of_work
 from tests.conftest import BACKEND, Databases, make_app, require_postgresql
 
 pytestmark = pytest.mark.postgresql
@@ -35,7 +36,8 @@ def test_sample_loads_and_round_trips_on_postgresql(pg_databases, tmp_path):
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
-        ensure_reference_data()
+        with unit_of_work(actor="test") as work:
+            ensure_reference_data(work)
         load_sample()
         exported = export_document()
         assert len(exported["products"]) >= 24

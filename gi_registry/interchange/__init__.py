@@ -14,12 +14,14 @@ from typing import Any
 
 from sqlalchemy.exc import DataError, IntegrityError
 
-from gi_registry.extensions import db
-from gi_registry.interchange.apply import Applier
 from gi_registry.interchange.csvio import CSVFormatError, read_csv_files, write_csv_files
 from gi_registry.interchange.export import export_document
 from gi_registry.interchange.schema import FORMAT
 from gi_registry.interchange.validate import Issue, validate
+from gi_registry.models import User
+from gi_registry.services.bulk import write_document
+from gi_registry.services.errors import ServiceError
+from gi_registry.services.unit import IMPORT_LOCK, Work, unit_of_work
 
 __all__ = [
     "FORMAT",
@@ -47,6 +49,10 @@ class ImportReport:
     def ok(self) -> bool:
         return self.issue_count == 0
 
+    def add_issue(self, path: str, message: str) -> None:
+        self.issues.append(Issue(path, message))
+        self.issue_count += 1
+
 
 class DocumentError(ValueError):
     """The file could not be read as a document at all (not JSON, not UTF-8, unknown CSV name)."""
@@ -58,49 +64,58 @@ def import_document(
     dry_run: bool = False,
     labels: dict[tuple[str, int], str] | None = None,
     partial: bool = False,
-    commit: bool = True,
     progress: Callable[[int], None] | None = None,
     actor: str = "system",
+    user: User | None = None,
+    work: Work | None = None,
 ) -> ImportReport:
     """Validate the whole document, then write all of it in one transaction, or nothing.
 
-    This is a unit of work: it commits (or, with ``commit=False``, leaves the commit to the caller)
-    or rolls the session back. With ``dry_run`` the writes are made and rolled back, so the counts are
-    exact and database constraints are exercised too. ``partial`` is spreadsheet input: a field left
-    out keeps its stored value.
+    The import is a unit of work of its own, holding the import lock from before it reads anything
+    until it commits: a second import waits for it (PostgreSQL) or for the database (SQLite) and then
+    sees its result, so two imports never merge. With ``dry_run`` the writes are made and rolled
+    back, so the counts are exact and database constraints are exercised too. ``partial`` is
+    spreadsheet input: a field left out keeps its stored value. Given ``work``, the import joins
+    that open unit instead (the caller took the lock and commits).
     """
-    validated = validate(document, labels=labels, partial=partial)
-    report = ImportReport(
-        issues=validated.issues, issue_count=validated.issue_count, dry_run=dry_run
-    )
-    if not report.ok:
-        return report
-    applier = Applier(validated, progress, actor)
+    report = ImportReport(dry_run=dry_run)
     try:
-        applier.run()
-        if not dry_run and commit:
-            db.session.commit()
+        if work is not None:
+            _import_into(work, report, document, labels, partial, progress)
+        else:
+            with unit_of_work(user=user, actor=actor, exclusive=IMPORT_LOCK, dry_run=dry_run) as w:
+                _import_into(w, report, document, labels, partial, progress)
+    except _Refused:
+        pass
+    except ServiceError as error:
+        report.add_issue("$", error.message)
     except (DataError, IntegrityError) as error:
-        # Validation mirrors the columns, so this is a concurrent writer or a rule only the database
-        # knows; either way nothing was written and the person gets a message, not a traceback.
-        db.session.rollback()
-        report.issues.append(Issue("$", database_refusal(error)))
-        report.issue_count += 1
-        return report
-    except Exception:
-        db.session.rollback()
-        raise
-    report.created, report.updated = applier.created, applier.updated
-    report.unchanged = applier.unchanged
-    if dry_run:
-        db.session.rollback()
+        # Validation mirrors the columns, so this is a rule only the database knows; nothing was
+        # written and the person gets a message, not a traceback.
+        report.add_issue("$", database_refusal(error))
     return report
+
+
+class _Refused(Exception):
+    """Validation found errors: leave the unit of work so that it rolls back."""
+
+
+def _import_into(work, report, document, labels, partial, progress) -> None:
+    validated = validate(document, labels=labels, partial=partial)
+    report.issues, report.issue_count = validated.issues, validated.issue_count
+    if not report.ok:
+        raise _Refused
+    write_document(work, validated, progress)
+    for kind, counts in work.history.write().items():
+        report.created[kind] += counts["create"]
+        report.updated[kind] += counts["update"] + counts["archive"]
+        report.unchanged[kind] += counts["unchanged"]
 
 
 def database_refusal(error: DataError | IntegrityError) -> str:
     detail = str(error.orig).strip().splitlines()[0][:300] if error.orig else ""
     if isinstance(error, IntegrityError):
-        return f"数据库拒绝了写入，未导入任何数据；可能有另一个导入同时在写入相同的记录，请重试（{detail}）"
+        return f"数据库拒绝了写入，未导入任何数据（{detail}）"
     return f"数据库拒绝了其中某个值，未导入任何数据（{detail}）"
 
 
@@ -141,6 +156,7 @@ def import_path(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     actor: str = "system",
+    user: User | None = None,
 ) -> ImportReport:
     document, labels = read_document(path)
     return import_document(
@@ -150,6 +166,7 @@ def import_path(
         partial=labels is not None,  # CSV: a column left out keeps the stored value
         progress=progress,
         actor=actor,
+        user=user,
     )
 
 

@@ -12,10 +12,14 @@ from gi_registry.extensions import db
 from gi_registry.interchange import ImportReport, import_document
 from gi_registry.media import ingest_image
 from gi_registry.models import Brand, BrandImage, GIProduct, ProductImage
+from gi_registry.services.unit import IMPORT_LOCK, unit_of_work
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
 SAMPLE_DOCUMENT = SAMPLE_DIR / "gi_sample.json"
 IMAGE_MANIFEST = SAMPLE_DIR / "images" / "manifest.json"
+
+
+SAMPLE_ACTOR = "load-sample"
 
 
 class SampleError(RuntimeError):
@@ -23,14 +27,14 @@ class SampleError(RuntimeError):
 
 
 def load_sample(progress: Callable[[str], None] | None = None) -> ImportReport:
-    """Import the sample document and attach its images; running it again changes nothing."""
+    """Import the sample document and attach its images, in one unit of work; running it again
+    changes nothing."""
     document = json.loads(SAMPLE_DOCUMENT.read_text(encoding="utf-8"))
-    report = import_document(document, commit=False, actor="load-sample")
-    if not report.ok:
-        db.session.rollback()
-        raise SampleError("样例数据无法导入：\n" + "\n".join(str(i) for i in report.issues))
-    attach_sample_images(progress)
-    db.session.commit()
+    with unit_of_work(actor=SAMPLE_ACTOR, exclusive=IMPORT_LOCK) as work:
+        report = import_document(document, work=work)
+        if not report.ok:
+            raise SampleError("样例数据无法导入：\n" + "\n".join(str(i) for i in report.issues))
+        attach_sample_images(progress)
     return report
 
 

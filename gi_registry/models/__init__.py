@@ -1,7 +1,7 @@
 """All models, imported here so that SQLAlchemy and Alembic see every table."""
 
 from gi_registry.models.accounts import User
-from gi_registry.models.audit import AuditEntry
+from gi_registry.models.audit import AuditEntry, WriteLock
 from gi_registry.models.base import now_utc
 from gi_registry.models.brands import Brand, brand_producers, brand_products
 from gi_registry.models.catalog import GIProduct, Protection, product_regions
@@ -27,6 +27,7 @@ __all__ = [
     "Region",
     "SearchOutbox",
     "User",
+    "WriteLock",
     "brand_producers",
     "brand_products",
     "now_utc",

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
 def now_utc() -> datetime:
@@ -100,6 +100,22 @@ class Archivable(Timestamped):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+class Versioned:
+    """A row version that every UPDATE checks and bumps (optimistic concurrency).
+
+    Two writers that loaded the same version cannot both save: the second UPDATE matches no row,
+    SQLAlchemy raises ``StaleDataError`` and the unit of work reports a conflict. Writes that change
+    only a record's collections (regions, protections, brands' products) touch ``updated_at`` so the
+    row is updated and the check applies to them too (see ``services.history``).
+    """
+
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
 
 
 def render_migration_type(type_: str, obj, autogen_context):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gi_registry import vocab
 from gi_registry.extensions import db
-from gi_registry.models.base import Archivable, JSONType, choice
+from gi_registry.models.base import Archivable, JSONType, Versioned, choice
 from gi_registry.models.catalog import GIProduct
 
 brand_products = sa.Table(
@@ -25,7 +25,7 @@ brand_producers = sa.Table(
 )
 
 
-class Brand(Archivable, db.Model):
+class Brand(Archivable, Versioned, db.Model):
     __tablename__ = "brands"
 
     id: Mapped[int] = mapped_column(primary_key=True)

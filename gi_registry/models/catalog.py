@@ -7,7 +7,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gi_registry import vocab
 from gi_registry.extensions import db
-from gi_registry.models.base import Archivable, JSONType, PartialDate, Timestamped, choice
+from gi_registry.models.base import (
+    Archivable,
+    JSONType,
+    PartialDate,
+    Timestamped,
+    Versioned,
+    choice,
+)
 from gi_registry.models.regions import Category, Region
 
 product_regions = sa.Table(
@@ -18,7 +25,7 @@ product_regions = sa.Table(
 )
 
 
-class GIProduct(Archivable, db.Model):
+class GIProduct(Archivable, Versioned, db.Model):
     """A geographical-indication product and its protected area."""
 
     __tablename__ = "gi_products"

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gi_registry import vocab
 from gi_registry.extensions import db
-from gi_registry.models.base import Timestamped, choice
+from gi_registry.models.base import Timestamped, Versioned, choice
 from gi_registry.models.catalog import GIProduct
 from gi_registry.models.producers import Producer
 from gi_registry.models.regions import Category, Region
 
 
-class Listing(Timestamped, db.Model):
+class Listing(Timestamped, Versioned, db.Model):
     __tablename__ = "listings"
     __table_args__ = (
         sa.CheckConstraint(

@@ -9,12 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gi_registry import vocab
 from gi_registry.extensions import db
-from gi_registry.models.base import Archivable, Timestamped, choice
+from gi_registry.models.base import Archivable, Timestamped, Versioned, choice
 from gi_registry.models.catalog import GIProduct
 from gi_registry.models.regions import Region
 
 
-class Producer(Archivable, db.Model):
+class Producer(Archivable, Versioned, db.Model):
     __tablename__ = "producers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,7 +53,7 @@ class Producer(Archivable, db.Model):
         return f"<Producer {self.slug}>"
 
 
-class Authorization(Timestamped, db.Model):
+class Authorization(Timestamped, Versioned, db.Model):
     """Permission for one producer to use the GI special mark on one product.
 
     One row per (producer, product): a renewal updates the validity rather than adding a row.

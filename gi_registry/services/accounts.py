@@ -8,16 +8,21 @@ from sqlalchemy import func, select
 
 from gi_registry.extensions import db
 from gi_registry.models import Producer, User
+from gi_registry.services.errors import ServiceError
+from gi_registry.services.unit import Work
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
 
 
-class AccountError(ValueError):
+class AccountError(ServiceError):
     pass
 
 
-def create_user(email: str, password: str, *, role: str, producer_slug: str | None = None) -> User:
+def create_user(
+    work: Work, email: str, password: str, *, role: str, producer_slug: str | None = None
+) -> User:
+    """Create an account; the history records it (never the password)."""
     email = email.strip().lower()
     if not EMAIL_RE.match(email) or len(email) > 254:
         raise AccountError(f"邮箱地址无效：{email}")
@@ -37,5 +42,9 @@ def create_user(email: str, password: str, *, role: str, producer_slug: str | No
     user = User(email=email, role=role, producer=producer)
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
+    changes = {"email": [None, email], "role": [None, role]}
+    if producer is not None:
+        changes["producer"] = [None, producer.slug]
+    work.history.record("users", email, user.id, "create", changes)
     return user

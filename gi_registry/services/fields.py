@@ -22,6 +22,10 @@ SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # C0 controls except tab and newline (CR too: line ends are normalised first), DEL and the Unicode
 # "noncharacters" never belong in text.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# A lone surrogate (JSON's "\ud800" decodes to one) has no UTF-8 form: the database driver, a log
+# line or a printed message would fail on it. A Python str never holds a valid pair as surrogates.
+SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+UNENCODABLE = "含有无法编码的字符"
 URL_RE = re.compile(r"https?://[^\s<>\"'\x00-\x1f\x7f]+", re.IGNORECASE)
 REGION_CODE_RE = re.compile(r"[0-9]{6}")
 ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -43,6 +47,36 @@ class Field:
     required: bool = False
     # How the field looks in a CSV cell: "text", "list" (split on ';'), "bool", "number".
     csv: str = "text"
+
+    def __post_init__(self) -> None:
+        # Every parser, present and future, refuses unencodable text before it looks at the value.
+        object.__setattr__(self, "parse", encodable(self.parse))
+
+
+def encodable(parse: Parser) -> Parser:
+    """``parse``, preceded by a check that no string in the value (items and keys too) is unencodable."""
+
+    def checked(value: Any) -> Any:
+        check_encodable(value)
+        return parse(value)
+
+    return checked
+
+
+def check_encodable(value: Any) -> None:
+    if isinstance(value, str):
+        if SURROGATE_RE.search(value):
+            raise FieldError(UNENCODABLE)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            try:
+                check_encodable(item)
+            except FieldError as error:
+                raise FieldError(f"第 {index + 1} 项：{error}") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_encodable(key)
+            check_encodable(item)
 
 
 def text(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from gi_registry import vocab
 from gi_registry.extensions import db
 from gi_registry.models import Category, Region
+from gi_registry.services.unit import Work
 
 DIVISIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "cn_divisions.csv"
 
@@ -23,7 +24,7 @@ def read_divisions(path: Path = DIVISIONS_CSV) -> list[dict[str, str]]:
     return sorted(rows, key=lambda r: (order[r["level"]], r["code"]))
 
 
-def ensure_regions(progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+def ensure_regions(work: Work, progress: Callable[[int], None] | None = None) -> tuple[int, int]:
     """Insert missing divisions and update renamed ones. Returns (added, updated); idempotent."""
     existing = {r.code: r for r in db.session.scalars(select(Region))}
     added = updated = 0
@@ -32,13 +33,14 @@ def ensure_regions(progress: Callable[[int], None] | None = None) -> tuple[int, 
         if parent == row["code"]:
             parent = None  # a row that names itself as parent is a data error, not a cycle to keep
         region = existing.get(row["code"])
+        wanted = {"name": row["name"], "level": row["level"], "parent_code": parent}
         if region is None:
-            db.session.add(
-                Region(code=row["code"], name=row["name"], level=row["level"], parent_code=parent)
-            )
+            db.session.add(Region(code=row["code"], **wanted))
+            record_change(work, "regions", row["code"], None, wanted)
             added += 1
-        elif (region.name, region.level, region.parent_code) != (row["name"], row["level"], parent):
+        elif (stored := region_fields(region)) != wanted:
             region.name, region.level, region.parent_code = row["name"], row["level"], parent
+            record_change(work, "regions", row["code"], stored, wanted)
             updated += 1
         if progress:
             progress(1)
@@ -46,21 +48,39 @@ def ensure_regions(progress: Callable[[int], None] | None = None) -> tuple[int, 
     return added, updated
 
 
-def ensure_categories() -> int:
+def region_fields(region: Region) -> dict[str, str | None]:
+    return {"name": region.name, "level": region.level, "parent_code": region.parent_code}
+
+
+def ensure_categories(work: Work) -> int:
     existing = {c.code: c for c in db.session.scalars(select(Category))}
     added = 0
     for position, (code, name_zh, name_en) in enumerate(vocab.CATEGORIES):
+        wanted = {"name_zh": name_zh, "name_en": name_en, "position": position}
         category = existing.get(code)
         if category is None:
-            db.session.add(Category(code=code, name_zh=name_zh, name_en=name_en, position=position))
+            db.session.add(Category(code=code, **wanted))
+            record_change(work, "categories", code, None, wanted)
             added += 1
-        else:
+        elif (stored := category_fields(category)) != wanted:
             category.name_zh, category.name_en, category.position = name_zh, name_en, position
+            record_change(work, "categories", code, stored, wanted)
     db.session.flush()
     return added
 
 
-def ensure_reference_data(progress: Callable[[int], None] | None = None) -> None:
-    ensure_regions(progress)
-    ensure_categories()
-    db.session.commit()
+def category_fields(category: Category) -> dict[str, str | int]:
+    return {"name_zh": category.name_zh, "name_en": category.name_en, "position": category.position}
+
+
+def record_change(work: Work, entity: str, key: str, before: dict | None, after: dict) -> None:
+    """Reference data is keyed by its code; the entry says which fields the data file changed."""
+    changes = {k: [None if before is None else before[k], v] for k, v in after.items()}
+    if before is not None:
+        changes = {k: pair for k, pair in changes.items() if pair[0] != pair[1]}
+    work.history.record(entity, key, None, "create" if before is None else "update", changes)
+
+
+def ensure_reference_data(work: Work, progress: Callable[[int], None] | None = None) -> None:
+    ensure_regions(work, progress)
+    ensure_categories(work)

@@ -1,0 +1,51 @@
+"""What the per-kind services share: finding a record, archiving it, restoring an earlier state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from gi_registry.extensions import db
+from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer
+from gi_registry.services.errors import NotFoundError
+from gi_registry.services.history import SNAPSHOTS
+from gi_registry.services.unit import Work
+
+MODELS = {
+    "products": GIProduct,
+    "brands": Brand,
+    "producers": Producer,
+    "authorizations": Authorization,
+    "listings": Listing,
+}
+LABELS = {
+    "products": "地理标志产品",
+    "brands": "品牌",
+    "producers": "经营主体",
+    "authorizations": "专用标志使用授权",
+    "listings": "供需信息",
+}
+
+Save = Callable[..., Any]
+
+
+def find_record(model, slug: str):
+    return db.session.scalar(select(model).where(model.slug == slug))
+
+
+def require_record(model, slug: str):
+    record = find_record(model, slug)
+    if record is None:
+        kind = next(k for k, m in MODELS.items() if m is model)
+        raise NotFoundError(f"找不到{LABELS[kind]} {slug}")
+    return record
+
+
+def archive_record(work: Work, kind: str, slug: str, save: Save, expected_version: int | None):
+    """Archive through the kind's own save, so validation, history and search see a normal write."""
+    obj = require_record(MODELS[kind], slug)
+    return save(
+        work, SNAPSHOTS[kind](obj) | {"status": "archived"}, expected_version=expected_version
+    )

@@ -1,0 +1,53 @@
+"""A record's history for the staff console, and restoring an earlier state of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gi_registry.extensions import db
+from gi_registry.services.authorizations import save_authorization
+from gi_registry.services.brands import save_brand
+from gi_registry.services.errors import NotFoundError
+from gi_registry.services.history import SNAPSHOTS, Revision, history, state_after
+from gi_registry.services.listings import save_listing
+from gi_registry.services.producers import save_producer
+from gi_registry.services.products import save_product
+from gi_registry.services.records import LABELS, MODELS
+from gi_registry.services.unit import Work
+
+SAVES = {
+    "products": save_product,
+    "brands": save_brand,
+    "producers": save_producer,
+    "authorizations": save_authorization,
+    "listings": save_listing,
+}
+
+
+def record_history(kind: str, entity_id: int) -> list[Revision]:
+    """Every change to one record, newest first, with who made it and each field before and after."""
+    return history(kind, entity_id)
+
+
+def revision_state(kind: str, entity_id: int, revision_id: int) -> dict[str, Any]:
+    """The record as it was right after ``revision_id``, in the interchange format's terms."""
+    obj = _require(kind, entity_id)
+    return state_after(kind, SNAPSHOTS[kind](obj), history(kind, entity_id), revision_id)
+
+
+def restore_revision(work: Work, kind: str, entity_id: int, revision_id: int):
+    """Save the record as it was right after ``revision_id``. The restore is a new entry of its
+    own (by whoever restored), so restoring loses nothing and can itself be undone."""
+    obj = _require(kind, entity_id)
+    try:
+        state = revision_state(kind, entity_id, revision_id)
+    except KeyError:
+        raise NotFoundError(f"{LABELS[kind]}没有编号为 {revision_id} 的历史记录") from None
+    return SAVES[kind](work, state, expected_version=obj.version)
+
+
+def _require(kind: str, entity_id: int):
+    obj = db.session.get(MODELS[kind], entity_id)
+    if obj is None:
+        raise NotFoundError(f"找不到{LABELS[kind]}（id {entity_id}）")
+    return obj

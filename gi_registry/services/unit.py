@@ -1,0 +1,134 @@
+"""The unit of work: the one place where registry writes are committed.
+
+Views, CLI commands, the importer and tests open one unit per request or command::
+
+    with unit_of_work(user=current_user) as work:
+        save_product(work, form_data, expected_version=form.version.data)
+
+Services write, flush and track history inside it; they never commit. On leaving the block the
+history entries are written and the transaction commits (or, on any error or a dry run, rolls
+back). Search updates ride along: the outbox rows are written by the session's flush hook in the
+same transaction, and drained right after the commit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from gi_registry.extensions import db
+from gi_registry.models import User, WriteLock, now_utc
+from gi_registry.services.errors import BusyError, ConflictError
+from gi_registry.services.history import History
+
+if TYPE_CHECKING:
+    from gi_registry.services.writer import RecordWriter
+
+IMPORT_LOCK = "import"
+# How long SQLite waits inside one statement before it says "database is locked" (see create_app).
+SQLITE_RETRY_PAUSE = 0.2
+
+
+@dataclass
+class Work:
+    """Who is writing, and what this unit has written so far (history, the writer's lookups)."""
+
+    actor: str
+    user: User | None = None
+    dry_run: bool = False
+    history: History = field(init=False)
+    writer: RecordWriter | None = field(default=None, init=False)
+    extra: dict[str, Any] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.history = History(self.actor, self.user.id if self.user else None)
+
+
+def actor_for(user: User | None, actor: str | None) -> str:
+    if actor:
+        return actor[:254]
+    return user.email if user is not None else "system"
+
+
+@contextmanager
+def unit_of_work(
+    *,
+    user: User | None = None,
+    actor: str | None = None,
+    exclusive: str | None = None,
+    dry_run: bool = False,
+) -> Iterator[Work]:
+    """One transaction: commit on success, roll back on any error or when ``dry_run``.
+
+    ``exclusive`` names a write lock (``IMPORT_LOCK``) taken before anything is read, so two
+    whole-file imports run one after the other instead of merging. A version conflict found at flush
+    time becomes ``ConflictError``; a lock not had in time becomes ``BusyError``.
+    """
+    work = Work(actor=actor_for(user, actor), user=user, dry_run=dry_run)
+    try:
+        if exclusive:
+            take_write_lock(exclusive, work.actor)
+        yield work
+        work.history.write()
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ConflictError() from None
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def take_write_lock(name: str, holder: str) -> None:
+    """Hold the named lock until this transaction ends; wait up to WRITE_LOCK_TIMEOUT seconds.
+
+    PostgreSQL: the UPDATE waits for the row (``lock_timeout`` bounds the wait), then later reads
+    in this READ COMMITTED transaction see what the previous holder committed. SQLite: the UPDATE
+    takes the database's write lock; a busy database is retried until the deadline.
+    """
+    timeout = float(current_app.config["WRITE_LOCK_TIMEOUT"])
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _update_lock_row(name, holder, timeout)
+            break
+        except OperationalError as error:
+            db.session.rollback()
+            if not _is_lock_wait(error) or time.monotonic() >= deadline:
+                raise BusyError(
+                    f"另一个导入正在写入登记数据，等待 {timeout:g} 秒后仍未结束；未写入任何数据，请稍后重试。"
+                ) from None
+            time.sleep(SQLITE_RETRY_PAUSE)
+    # Objects loaded before the lock may predate the previous holder's commit.
+    db.session.expire_all()
+
+
+def _update_lock_row(name: str, holder: str, timeout: float) -> None:
+    if db.session.get_bind().dialect.name == "postgresql":
+        # SET LOCAL takes no bind parameters; the value is a number we computed.
+        db.session.execute(sa.text(f"SET LOCAL lock_timeout = {int(timeout * 1000)}"))
+    result = db.session.execute(
+        sa.update(WriteLock)
+        .where(WriteLock.name == name)
+        .values(holder=holder[:254], taken_at=now_utc())
+    )
+    if result.rowcount == 0:  # a database created before the lock row existed
+        db.session.add(WriteLock(name=name, holder=holder[:254], taken_at=now_utc()))
+        db.session.flush()
+
+
+def _is_lock_wait(error: OperationalError) -> bool:
+    text = str(error.orig).lower()
+    # SQLite: "database is locked"; PostgreSQL: lock_timeout ("canceling statement due to lock timeout").
+    return "database is locked" in text or "lock timeout" in text
