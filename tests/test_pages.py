@@ -10,8 +10,8 @@ from sqlalchemy import select
 from gi_registry import localtime
 from gi_registry.catalog import queries
 from gi_registry.extensions import db
-from gi_registry.services import fields
 from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer, Region
+from gi_registry.services import fields
 from tests.sqlcount import statements
 
 

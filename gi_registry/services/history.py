@@ -65,14 +65,15 @@ class History:
         self.actor = actor[:254]
         self.user_id = user_id
         self.batch = uuid.uuid4().hex
-        self.tracked: dict[int, tuple[str, Any, dict[str, Any] | None]] = {}
+        # id(obj) -> (kind, obj, snapshot before, row version before)
+        self.tracked: dict[int, tuple[str, Any, dict[str, Any] | None, int | None]] = {}
         self.entries: list[AuditEntry] = []
 
     def track(self, kind: str, obj: Any, *, is_new: bool) -> None:
         """Remember ``obj`` and, for an existing record, how it looked before this unit touched it."""
         if id(obj) not in self.tracked:
             before = None if is_new else SNAPSHOTS[kind](obj)
-            self.tracked[id(obj)] = (kind, obj, before)
+            self.tracked[id(obj)] = (kind, obj, before, None if is_new else obj.version)
 
     def record(
         self, entity: str, key: str, entity_id: int | None, action: str, changes: dict
@@ -89,14 +90,14 @@ class History:
         pending, self.tracked = list(self.tracked.values()), {}
         counts: dict[str, Counter] = {}
         changed = []
-        for kind, obj, before in pending:
+        for kind, obj, before, version in pending:
             after = SNAPSHOTS[kind](obj)
             action, changes = classify(before, after)
             counts.setdefault(kind, Counter())[action] += 1
             if action == "unchanged":
                 continue
             if before is not None:
-                obj.updated_at = now_utc()
+                touch_row(obj, version)
             changed.append((kind, obj, action, changes, entity_key(kind, after)))
         db.session.flush()  # ids for new records
         for kind, obj, action, changes, key in changed:
@@ -117,6 +118,14 @@ class History:
             changes=changes,
             batch=self.batch,
         )
+
+
+def touch_row(obj: Any, version_before: int | None) -> None:
+    """Make sure a changed record's own row is updated once, so its version is checked and bumped
+    even when only its collections (regions, protections, brand members) changed."""
+    already_updated = obj.version != version_before
+    if not already_updated and not db.session.is_modified(obj, include_collections=False):
+        obj.updated_at = now_utc()
 
 
 def classify(before: dict | None, after: dict) -> tuple[str, dict[str, list]]:
