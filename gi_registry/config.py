@@ -28,6 +28,9 @@ class Defaults:
     # Seconds an import waits for another import to finish before it gives up and writes nothing.
     WRITE_LOCK_TIMEOUT = 60
     API_MAX_PER_PAGE = 100
+    # The site's public address (https://gi.jl.gov.cn), for the absolute URLs in the API. Unset, the
+    # API gives root-relative URLs: the request's Host header is never trusted for them.
+    PUBLIC_URL: str | None = None
     # Search: the index lives in instance/search unless GI_SEARCH_INDEX_PATH says otherwise.
     SEARCH_DRAIN_ON_COMMIT = (
         True  # index a write right after its commit (else: `flask search sync`)

@@ -69,4 +69,17 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if request.path.startswith("/api/"):
             response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        _relative_location(response)
         return response
+
+
+def _relative_location(response: Response) -> None:
+    """Make Werkzeug's own redirects (``//products`` → ``/products``) root-relative.
+
+    It writes them absolute with the request's Host header, so a forged host would be repeated in a
+    cacheable 308. Leading slashes (and backslashes, which browsers read as slashes) are folded so the
+    result can never read as ``//other.host``.
+    """
+    location = response.headers.get("Location")
+    if location and location.startswith(request.host_url):
+        response.headers["Location"] = "/" + location[len(request.host_url) :].lstrip("/\\")

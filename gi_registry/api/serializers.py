@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urlsplit
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 
 from gi_registry.catalog.queries import Capped, mark_status, public_parent
 from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer, Region
@@ -23,7 +23,7 @@ def images(record) -> list[dict[str, Any]]:
             "alt": link.alt,
             "variants": {
                 name: {
-                    "url": url_for("media.file", filename=v["file"], _external=True),
+                    "url": page_url("media.file", filename=v["file"]),
                     "width": v["width"],
                     "height": v["height"],
                 }
@@ -44,7 +44,7 @@ def product_summary(product: GIProduct) -> dict[str, Any]:
         "regions": [region_ref(r) for r in product.regions],
         "protection_kinds": product.protection_kinds,
         "summary": product.summary,
-        "url": url_for("catalog.product", slug=product.slug, _external=True),
+        "url": page_url("catalog.product", slug=product.slug),
     }
 
 
@@ -107,7 +107,7 @@ def brand_summary(brand: Brand) -> dict[str, Any]:
         "kind": brand.kind,
         "parent": parent.slug if parent else None,
         "sample": brand.sample,
-        "url": url_for("catalog.brand", slug=brand.slug, _external=True),
+        "url": page_url("catalog.brand", slug=brand.slug),
     }
 
 
@@ -141,7 +141,7 @@ def producer_summary(producer: Producer) -> dict[str, Any]:
         "region": region_ref(producer.region),
         "verified": producer.verified,
         "sample": producer.sample,
-        "url": url_for("catalog.producer", slug=producer.slug, _external=True),
+        "url": page_url("catalog.producer", slug=producer.slug),
     }
 
 
@@ -183,13 +183,50 @@ def region_detail(region: Region, children: list[Region], product_count: int) ->
         "parent": region_ref(region.parent) if region.parent else None,
         "children": [region_ref(c) for c in children],
         "product_count": product_count,
-        "url": url_for("catalog.region", code=region.code, _external=True),
+        "url": page_url("catalog.region", code=region.code),
     }
 
 
-def _external(path: str) -> str:
-    """A page path from the search engine as an absolute URL, like every other ``url`` here."""
-    return urljoin(request.host_url, path)
+def page_url(endpoint: str, **values: Any) -> str:
+    return public_url(url_for(endpoint, **values))
+
+
+def public_url(path: str) -> str:
+    """A path of this site as the public reaches it: absolute under ``PUBLIC_URL``, else root-relative.
+
+    Never built from the request's Host header: a response that repeats a forged host could be kept
+    by a shared cache and served to everyone (suggestions are cacheable for a minute).
+    """
+    base = public_base()
+    if base is None:
+        return path
+    # url_for includes the mount point (SCRIPT_NAME); PUBLIC_URL already names it.
+    root = request.script_root
+    if root and path.startswith(root + "/"):
+        path = path[len(root) :]
+    return base + path
+
+
+def public_base() -> str | None:
+    value = current_app.config.get("PUBLIC_URL")
+    return value.rstrip("/") if value else None
+
+
+def check_public_url(value: Any) -> None:
+    """Refuse at start-up a PUBLIC_URL that would make every absolute URL in the API wrong."""
+    if not value:
+        return
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+    ):
+        raise RuntimeError(
+            f"PUBLIC_URL {value!r} 无效：应为 http(s)://主机名[/路径]，例如 https://gi.jl.gov.cn"
+        )
 
 
 def search_hit(hit: Hit) -> dict[str, Any]:
@@ -198,7 +235,7 @@ def search_hit(hit: Hit) -> dict[str, Any]:
         "slug": hit.slug,
         "title": hit.title,
         "subtitle": hit.subtitle,
-        "url": _external(hit.url),
+        "url": public_url(hit.url),
         # The snippet as HTML: matches in <mark>, everything else escaped, so it can be inserted as is.
         "highlight": str(hit.highlight_html),
         "approximate": hit.approximate,
@@ -226,4 +263,4 @@ def search_results(results: Results) -> dict[str, Any]:
 
 
 def suggestion(item: Suggestion) -> dict[str, Any]:
-    return {"kind": item.kind, "slug": item.slug, "title": item.title, "url": _external(item.url)}
+    return {"kind": item.kind, "slug": item.slug, "title": item.title, "url": public_url(item.url)}

@@ -17,6 +17,11 @@ SUGGEST_LIMIT = 10
 SUGGEST_CHARS = 50
 
 
+@bp.record_once
+def check_settings(state) -> None:
+    s.check_public_url(state.app.config.get("PUBLIC_URL"))
+
+
 @bp.errorhandler(params.ParamError)
 def bad_parameter(error: params.ParamError):
     return error_response(400, f"{error.field}: {error.message}")
