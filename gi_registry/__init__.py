@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from gi_registry.config import (
+    MIGRATIONS_DIR,
     REPO_ROOT,
     Defaults,
     check_timezone,
@@ -20,7 +21,7 @@ from gi_registry.config import (
 )
 from gi_registry.extensions import csrf, db, migrate
 
-MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+__all__ = ["MIGRATIONS_DIR", "create_app"]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

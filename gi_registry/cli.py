@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from gi_registry import search, vocab
+from gi_registry.config import MIGRATIONS_DIR
 from gi_registry.interchange import DocumentError, ImportReport, export_path, import_path
 from gi_registry.interchange.sample import SampleError, load_sample
 from gi_registry.services.accounts import AccountError, create_user
@@ -32,8 +33,6 @@ def init_app(app: Flask) -> None:
 
 def init_database() -> None:
     """Create or upgrade the schema, then make sure the reference data is there. Idempotent."""
-    from gi_registry import MIGRATIONS_DIR
-
     upgrade(directory=MIGRATIONS_DIR)
     total = len(read_divisions())
     with (

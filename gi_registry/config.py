@@ -15,6 +15,8 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Alembic's scripts live inside the package so that the top level stays as the design card says.
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 # The province whose centre runs this deployment (GB/T 2260 code): 吉林省.
 DEFAULT_HOME_REGION = "220000"
