@@ -115,3 +115,18 @@ def listing(
     }
     record.update(fields)
     return record
+
+
+def authorization(
+    producer: str = "test-coop", product: str = "test-rice", **fields: Any
+) -> dict[str, Any]:
+    record = {
+        "producer": producer,
+        "product": product,
+        "number": None,
+        "valid_from": None,
+        "valid_to": None,
+        "status": "active",
+    }
+    record.update(fields)
+    return record

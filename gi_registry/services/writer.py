@@ -127,14 +127,16 @@ class RecordWriter:
         existing = self.lookup(model, [r["slug"] for r in records])
         cache = self.cache.setdefault(kind, {})
         written = []
-        for record in records:
-            obj = existing.get(record["slug"])
-            check_version(obj, expected_version)
-            obj = self.assign(kind, model, obj, record)
-            relate(self, obj, record)
-            cache[record["slug"]] = obj
-            written.append(obj)
-            self.progress(1)
+        # A half-built record must not be flushed by a lookup its relations make.
+        with db.session.no_autoflush:
+            for record in records:
+                obj = existing.get(record["slug"])
+                check_version(obj, expected_version)
+                obj = self.assign(kind, model, obj, record)
+                relate(self, obj, record)
+                cache[record["slug"]] = obj
+                written.append(obj)
+                self.progress(1)
         return written
 
     def assign(self, kind: str, model, obj, record: dict, **identity):
