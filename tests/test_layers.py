@@ -191,7 +191,7 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
         ),
         ({"newthing.py": "x = 1\n"}, "newthing.py: unit 'newthing' has no rank in RANKS"),
         (
-            {"services/deep/y.py": "from ... import catalog\n"},
+            {"services/deep/y.py": "from ... import catalog\n", "catalog/__init__.py": ""},
             "services/deep/y.py:1: services (rank 3) imports catalog (rank 5)",
         ),
     ],
@@ -199,3 +199,42 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
 def test_a_forbidden_import_is_reported(tmp_path, files, expected):
     root = write_tree(tmp_path / "gi_registry", files)
     assert expected in violations(root)
+
+
+# Session calls that write. Only services write registry data; search commits its own outbox rows
+# (derived data) after the registry's commit.
+WRITE_CALLS = {"commit", "add", "add_all", "delete", "merge", "bulk_save_objects"}
+WRITERS = {"services", "search"}
+
+
+def session_writes(root: Path) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if "migrations" in path.parts or unit_of(path, root) in WRITERS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in WRITE_CALLS
+                and isinstance(node.func.value, ast.Attribute | ast.Name)
+                and getattr(node.func.value, "attr", getattr(node.func.value, "id", ""))
+                == "session"
+            ):
+                found.append(f"{path.relative_to(root)}:{node.lineno}: session.{node.func.attr}")
+    return found
+
+
+def test_only_services_write_through_the_session():
+    assert session_writes(PACKAGE_ROOT) == []
+
+
+def test_a_write_outside_the_services_is_reported(tmp_path):
+    root = write_tree(
+        tmp_path / "gi_registry",
+        {"catalog/views.py": "def save(obj):\n    db.session.add(obj)\n    db.session.commit()\n"},
+    )
+    assert session_writes(root) == [
+        "catalog/views.py:2: session.add",
+        "catalog/views.py:3: session.commit",
+    ]
