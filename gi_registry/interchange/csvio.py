@@ -48,31 +48,77 @@ def read_csv_files(paths: list[Path]) -> tuple[dict[str, Any], dict[tuple[str, i
 
 
 def _rows(path: Path, fields: list[Field]):
+    """Yield (line, record) per data row; ``line`` is the physical line where the row starts."""
     specs = {f.name: f for f in fields}
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # newline="": line ends inside quoted cells reach the parser as written (a cell that begins
+        # with a carriage return must read back as it was exported).
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
     except UnicodeDecodeError:
         raise CSVFormatError(
             f"{path.name}: 文件不是 UTF-8 编码，请在表格软件中另存为 UTF-8 CSV"
         ) from None
+    header = None
+    for line, row in _records(path, text):
+        if header is None:
+            header = _header(path, row, fields)
+        elif len(row) != len(header):
+            # A short row would otherwise blank the trailing fields of a stored record.
+            more = "多于" if len(row) > len(header) else "少于"
+            raise CSVFormatError(f"{path.name} 第{line}行: 列数{more}表头")
+        else:
+            yield (
+                line,
+                {name: _cell(specs.get(name), v) for name, v in zip(header, row, strict=True)},
+            )
+    if header is None:
+        _header(path, [], fields)
+
+
+def _records(path: Path, text: str):
+    """Yield (line, cells) per non-blank record, ``line`` counting physical lines from 1.
+
+    csv.reader's own line_num is the last line it has read (a quoted cell may span lines), and on a
+    syntax error it still points at the record before; counting the lines we hand it gives the
+    line where each record starts.
+    """
+    lines = _LineCounter(io.StringIO(text, newline=""))
     # strict: an unclosed quote is an error, not a cell that silently swallows the rest of the file.
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = reader.fieldnames or []
-        if len(set(header)) != len(header):
-            raise CSVFormatError(f"{path.name}: 表头中有重复的列名")
-        _require_columns(path, header, fields)
-        for row in reader:
-            if None in row:
-                raise CSVFormatError(f"{path.name} 第{reader.line_num}行: 列数多于表头")
-            if None in row.values():
-                # A short row would otherwise blank the trailing fields of a stored record.
-                raise CSVFormatError(f"{path.name} 第{reader.line_num}行: 列数少于表头")
-            yield reader.line_num, {name: _cell(specs.get(name), v) for name, v in row.items()}
-    except csv.Error as error:
-        raise CSVFormatError(
-            f"{path.name} 第{reader.line_num}行: CSV 格式错误（{error}）"
-        ) from None
+    reader = csv.reader(lines, strict=True)
+    while True:
+        start = lines.count + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise CSVFormatError(f"{path.name} 第{start}行: CSV 格式错误（{error}）") from None
+        if row:  # a blank line is no record
+            yield start, row
+
+
+class _LineCounter:
+    """An iterator over lines that counts how many it has handed out."""
+
+    def __init__(self, lines):
+        self.lines = iter(lines)
+        self.count = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.count += 1
+        return line
+
+
+def _header(path: Path, header: list[str], fields: list[Field]) -> list[str]:
+    if len(set(header)) != len(header):
+        raise CSVFormatError(f"{path.name}: 表头中有重复的列名")
+    _require_columns(path, header, fields)
+    return header
 
 
 def _require_columns(path: Path, header: list[str], fields: list[Field]) -> None:
@@ -139,13 +185,24 @@ def _format(value: Any) -> str:
 
 # A cell starting with one of these is a formula to Excel and WPS (=HYPERLINK(...) runs on open).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The mark itself is guarded too: a value that begins with an apostrophe ('t Hooft) gets a second
+# one, so the import can always tell the mark from the value and never eats a stored apostrophe.
+GUARD = "'"
+GUARDED_STARTS = (*FORMULA_STARTS, GUARD)
 
 
 def _guard(text: str) -> str:
     """Export: make a would-be formula plain text with a leading apostrophe, as spreadsheets do."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return GUARD + text if text.startswith(GUARDED_STARTS) else text
 
 
 def _unguard(text: str) -> str:
-    """Import: drop the apostrophe that _guard added, so an export re-imports unchanged."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    """Import: drop the apostrophe that _guard added, and only that, so an export re-imports unchanged.
+
+    _guard writes an apostrophe exactly when the value begins with a formula character or an
+    apostrophe; a cell in that shape is read back without it. Any other leading apostrophe
+    (typed by hand: 't Hooft) is part of the value.
+    """
+    if text.startswith(GUARD) and text[1:].startswith(GUARDED_STARTS):
+        return text[1:]
+    return text
