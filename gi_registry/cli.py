@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import json
 import sys
 from pathlib import Path
 
@@ -15,8 +16,12 @@ from gi_registry import search, vocab
 from gi_registry.config import MIGRATIONS_DIR
 from gi_registry.interchange import DocumentError, ImportReport, export_path, import_path
 from gi_registry.interchange.sample import SampleError, load_sample
+from gi_registry.localtime import local_datetime
 from gi_registry.services.accounts import AccountError, create_user
+from gi_registry.services.errors import ServiceError
+from gi_registry.services.records import MODELS as RECORD_KINDS
 from gi_registry.services.reference import ensure_reference_data, read_divisions
+from gi_registry.services.revisions import entity_id_for, record_history, restore_revision
 from gi_registry.services.unit import unit_of_work
 
 
@@ -27,6 +32,7 @@ def init_app(app: Flask) -> None:
         import_command,
         export_command,
         create_user_command,
+        history_command,
     ):
         app.cli.add_command(command)
 
@@ -116,6 +122,40 @@ def create_user_command(email: str, role: str, producer_slug: str | None) -> Non
     except AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"已创建用户 {user.email}（{vocab.USER_ROLES[user.role]}）")
+
+
+@click.command("history")
+@with_appcontext
+@click.argument("kind", type=click.Choice(list(RECORD_KINDS)))
+@click.argument("key")
+@click.option(
+    "--restore",
+    "revision",
+    type=int,
+    default=None,
+    help="Restore the record as it was after this entry.",
+)
+def history_command(kind: str, key: str, revision: int | None) -> None:
+    """Show a record's history (KEY: its slug, or PRODUCER/PRODUCT for an authorisation)."""
+    try:
+        entity_id = entity_id_for(kind, key)
+        if revision is not None:
+            with unit_of_work(actor=cli_actor()) as work:
+                restore_revision(work, kind, entity_id, revision)
+            click.echo(f"已恢复到第 {revision} 条记录之后的状态。")
+        revisions = record_history(kind, entity_id)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    for entry in revisions:
+        who = entry.user_email or entry.actor
+        click.echo(f"#{entry.id}  {local_datetime(entry.at)}  {who}  {entry.action}")
+        for name, (before, after) in entry.changes.items():
+            click.echo(f"    {name}: {_short(before)} → {_short(after)}")
+
+
+def _short(value) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 120 else text[:117] + "…"
 
 
 def _read_password() -> str:

@@ -23,4 +23,9 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(local_zone()).date()
 
 
-__all__ = ["local_date", "local_today", "local_zone"]
+def local_datetime(moment: datetime) -> str:
+    """A moment as people there read it: ``2026-11-29 12:03``."""
+    return moment.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+__all__ = ["local_date", "local_datetime", "local_today", "local_zone"]

@@ -201,3 +201,27 @@ def test_restoring_a_revision_that_does_not_exist_is_a_clear_error(registry, sta
     product_id = entity_id("products", "test-rice")
     with pytest.raises(NotFoundError, match="没有编号为 999999 的历史记录"):
         as_staff(staff, lambda w: restore_revision(w, "products", product_id, 999999))
+
+
+def test_the_history_command_shows_changes_and_restores(registry, staff, app):
+    as_staff(staff, lambda w: products.save_product(w, f.product(name_zh="第二个名称")))
+    runner = app.test_cli_runner()
+    shown = runner.invoke(args=["history", "products", "test-rice"])
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert "staff@example.cn  update" in lines[0]
+    assert f'    name_zh: "{NAME}" → "第二个名称"' in lines
+    created = record_history("products", entity_id("products", "test-rice"))[-1]
+    restored = runner.invoke(
+        args=["history", "products", "test-rice", "--restore", str(created.id)]
+    )
+    assert restored.exit_code == 0, restored.output
+    db.session.remove()
+    assert products.find_product("test-rice").name_zh == NAME
+    newest = record_history("products", entity_id("products", "test-rice"))[0]
+    assert newest.actor.startswith("cli:") and newest.user_id is None
+
+
+def test_the_history_command_names_what_it_cannot_find(registry, app):
+    result = app.test_cli_runner().invoke(args=["history", "products", "no-such-rice"])
+    assert result.exit_code != 0 and "找不到地理标志产品 no-such-rice" in result.output

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from gi_registry.extensions import db
-from gi_registry.services.authorizations import save_authorization
+from gi_registry.services.authorizations import find_authorization, save_authorization
 from gi_registry.services.brands import save_brand
 from gi_registry.services.errors import NotFoundError
 from gi_registry.services.history import SNAPSHOTS, Revision, history, state_after
 from gi_registry.services.listings import save_listing
 from gi_registry.services.producers import save_producer
 from gi_registry.services.products import save_product
-from gi_registry.services.records import LABELS, MODELS
+from gi_registry.services.records import LABELS, MODELS, find_record
 from gi_registry.services.unit import Work
 
 SAVES = {
@@ -44,6 +44,21 @@ def restore_revision(work: Work, kind: str, entity_id: int, revision_id: int):
     except KeyError:
         raise NotFoundError(f"{LABELS[kind]}没有编号为 {revision_id} 的历史记录") from None
     return SAVES[kind](work, state, expected_version=obj.version)
+
+
+def entity_id_for(kind: str, key: str) -> int:
+    """The row id of a record named as people name it: a slug, or ``producer/product`` for an
+    authorisation."""
+    if kind not in MODELS:
+        raise NotFoundError(f"未知的记录类型 {kind}（可用：{'、'.join(MODELS)}）")
+    if kind == "authorizations":
+        producer, _, product = key.partition("/")
+        obj = find_authorization(producer, product)
+    else:
+        obj = find_record(MODELS[kind], key)
+    if obj is None:
+        raise NotFoundError(f"找不到{LABELS[kind]} {key}")
+    return obj.id
 
 
 def _require(kind: str, entity_id: int):
