@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from gi_registry.extensions import db
+from gi_registry.search import SearchUnavailable
 
 MESSAGES = {
     400: "请求有误，请检查输入后重试。",
@@ -19,6 +20,7 @@ MESSAGES = {
 # Flask-WTF describes a CSRF failure in English ("The CSRF token has expired."); a visitor only
 # needs to know what to do.
 CSRF_MESSAGE = "表单已过期或无效，请刷新页面后重试。"
+SEARCH_REBUILDING = "搜索索引正在重建，请稍后再试。"
 
 
 def wants_json() -> bool:
@@ -43,6 +45,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return error_response(400, CSRF_MESSAGE)
+
+    @app.errorhandler(SearchUnavailable)
+    def search_unavailable(error: SearchUnavailable):
+        # Expected while an operator rebuilds a lost index: a warning, not a stack trace. The
+        # search page shows its own notice; this answers the API and any other caller.
+        app.logger.warning("search unavailable: %s", error)
+        response = make_response(error_response(ServiceUnavailable.code, SEARCH_REBUILDING))
+        response.headers["Retry-After"] = str(app.config.get("SEARCH_RETRY_AFTER", 30))
+        response.cache_control.no_store = True
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

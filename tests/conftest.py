@@ -130,6 +130,8 @@ def sample_template(databases, empty_template, tmp_path_factory) -> tuple[str, P
     from gi_registry.interchange.sample import load_sample
 
     instance = tmp_path_factory.mktemp("template-sample")
+    # The empty template's index comes with its database: only a rebuild creates an index.
+    shutil.copytree(empty_template[1] / "search", instance / "search")
     app = make_app(instance, databases.new_url(instance, empty_template[0]))
     with app.app_context():
         load_sample()

@@ -38,6 +38,7 @@ from gi_registry.search import indexer
 from gi_registry.search.documents import KINDS, load_documents, visible_ids
 from gi_registry.search.query import Filters
 from gi_registry.search.store import IndexStore
+from gi_registry.search.whoosh_engine import WhooshEngine
 from tests import factories as f
 from tests.conftest import make_app
 
@@ -64,11 +65,17 @@ def hits(query: str, kind: str | None = None, **filters: str) -> list[str]:
 
 def indexed() -> dict[str, dict]:
     """Stored fields of every document in the live index, keyed kind:slug (each key once)."""
-    with search.store().open_live().searcher() as searcher:
-        documents = list(searcher.documents())
+    documents = list(search.engine().documents())
     keys = [d["key"] for d in documents]
     assert len(keys) == len(set(keys)), "a record is indexed twice"
     return {f"{d['kind']}:{d['slug']}": d for d in documents}
+
+
+def whoosh_store() -> IndexStore:
+    """The Whoosh engine's files, for the tests of its own locks, generations and reader sharing."""
+    engine = search.engine()
+    assert isinstance(engine, WhooshEngine)
+    return engine.store
 
 
 def pending() -> int:
@@ -492,7 +499,7 @@ def test_a_failing_drain_does_not_fail_the_commit(reg, monkeypatch, caplog):
 def test_a_commit_does_not_wait_long_for_a_busy_index(reg):
     load(products=[f.product("lingshan-gongmi", name_zh="灵山贡米")])
     reg.config["SEARCH_LOCK_TIMEOUT"] = 0.2
-    held = search.store().open_live().writer()  # another process, busy writing
+    held = whoosh_store().open_live().writer()  # another process, busy writing
     try:
         get(GIProduct, "lingshan-gongmi").name_zh = "翠屏贡米"
         started = time.perf_counter()
@@ -514,7 +521,7 @@ def test_a_commit_does_not_wait_long_for_a_busy_index(reg):
 def test_rows_left_by_a_busy_drain_go_out_with_the_next_commit(reg):
     load(products=[f.product("lingshan-gongmi", name_zh="灵山贡米")])
     reg.config["SEARCH_LOCK_TIMEOUT"] = 0.1
-    held = search.store().open_live().writer()
+    held = whoosh_store().open_live().writer()
     try:
         load(products=[f.product("houlai-dami", name_zh="后来大米")])
     finally:
@@ -568,7 +575,7 @@ def test_searches_keep_working_while_a_rebuild_swaps_generations(sample_app):
         load(products=[f.product(f"filler-{i:03d}", name_zh=f"填充产品{i}号") for i in range(200)])
         sample_app.config["SEARCH_DRAIN_ON_COMMIT"] = True
         wanted = len(visible_ids(db.session, "product"))
-        old = search.store().current_name()
+        old = whoosh_store().current_name()
     stop, rebuilding = threading.Event(), threading.Event()
     during: list[str | None] = []
     errors: list[str] = []
@@ -600,10 +607,10 @@ def test_searches_keep_working_while_a_rebuild_swaps_generations(sample_app):
                 thread.join(timeout=30)
     assert report.counts["product"] == wanted
     with sample_app.app_context():
-        live = search.store().current_name()
+        live = whoosh_store().current_name()
         assert live != old
         assert generations(sample_app) == [live]
-        assert not search.store().marker.exists()
+        assert not whoosh_store().marker.exists()
         assert search.check().ok
     assert not errors, errors[0]
     assert during, "no search ran during the rebuild"
@@ -616,7 +623,7 @@ def test_a_write_during_a_rebuild_is_searchable_after_it(sample):
     def progress(_done: int, _total: int) -> None:
         if wrote:
             return
-        wrote.append(search.store().rebuilding())
+        wrote.append(search.health().rebuilding)
         get(GIProduct, "meihe-dami").name_zh = "梅河香米"  # its chunk is already in the new index
         load(products=[f.product("xinlai-dami", name_zh="新来大米")])  # not in the rebuild's list
         assert pending() > 0  # the drain left the rows for the rebuild
@@ -634,51 +641,60 @@ def test_a_write_during_a_rebuild_is_searchable_after_it(sample):
 
 def test_a_stale_pointer_read_before_a_rebuild_does_not_replace_the_live_index(sample):
     # Another process read CURRENT just before a rebuild swapped it and removed the old generation.
-    stale = search.store().current_name()
+    stale = whoosh_store().current_name()
     search.rebuild()
-    live = search.store().current_name()
-    other = IndexStore(search.store().root)
+    live = whoosh_store().current_name()
+    other = IndexStore(whoosh_store().root)
     names = iter([stale])
     real_name = other.current_name
     other.current_name = lambda: next(names, None) or real_name()
-    other.open_live()
-    assert search.store().current_name() == live
+    name, _ix = other.open_live_named()
+    assert next(names, None) is None, "the stale name was never read"
+    assert name == live
+    assert whoosh_store().current_name() == live
+    assert generations(sample) == [live]
     assert len(indexed()) > 50
 
 
-def test_two_processes_creating_the_first_index_keep_each_others_documents(tmp_path):
-    root = tmp_path / "search"
-    first, second = IndexStore(root), IndexStore(root)
-    create = first.create_generation
+def test_only_a_rebuild_creates_an_index(tmp_path):
+    # A search or a drain that created an empty index would make a lost index look complete.
+    engine = WhooshEngine(tmp_path / "search")
+    with pytest.raises(search.SearchUnavailable):
+        engine.store.open_live()
+    with pytest.raises(search.SearchUnavailable), engine.batch(lock_timeout=0.1):
+        pass
+    assert not engine.health().available
+    assert not (tmp_path / "search").exists()
 
-    def create_after_the_other_process(*args, **kwargs):
-        # ``first`` found no CURRENT; meanwhile ``second`` created the index and wrote to it.
-        writer = second.open_live().writer()
-        writer.add_document(key="product:1", kind="product", slug="written-by-second")
-        writer.commit()
-        return create(*args, **kwargs)
-
-    first.create_generation = create_after_the_other_process
-    first.open_live()
-    with IndexStore(root).open_live().searcher() as searcher:
-        slugs = [d["slug"] for d in searcher.documents()]
-    assert slugs == ["written-by-second"]
-    assert len(list(root.glob("g*"))) == 1
+    added = engine.replace_all([{"key": "product:1", "kind": "product", "slug": "built"}], 1)
+    assert added == 1
+    assert [d["slug"] for d in engine.documents()] == ["built"]
+    assert engine.health().available and engine.health().documents == 1
+    assert len(list((tmp_path / "search").glob("g*"))) == 1
 
 
 def test_a_search_racing_a_rebuild_swap_does_not_fail(sample, monkeypatch):
-    store = search.store()
-    store.close()
-    real_open_live = store.open_live
+    store = whoosh_store()
+    store.close()  # the next search opens the index, through open_live_named
+    real_open_live_named = store.open_live_named
+    raced: list[str] = []
+    rebuilt: list[search.RebuildReport] = []
 
     def open_live_then_a_rebuild_finishes():
-        ix = real_open_live()  # read CURRENT: the generation about to be replaced
+        name, ix = real_open_live_named()  # read CURRENT: the generation about to be replaced
         monkeypatch.undo()
-        search.rebuild()  # swaps CURRENT and removes that generation before its searcher opens
-        return ix
+        rebuilt.append(search.rebuild())  # swaps CURRENT, removes that generation before it opens
+        raced.append(name)
+        return name, ix
 
-    monkeypatch.setattr(store, "open_live", open_live_then_a_rebuild_finishes)
+    monkeypatch.setattr(store, "open_live_named", open_live_then_a_rebuild_finishes)
+    started = time.perf_counter()
     assert hits("梅河大米")[:1] == ["product:meihe-dami"]
+    assert raced, "the search did not open the index through the patched function"
+    assert raced[0] != store.current_name()
+    assert raced[0] not in generations(sample)  # the searcher's generation really was removed
+    assert not rebuilt[0].drained.busy  # the rebuild did not wait on a lock its own caller held
+    assert time.perf_counter() - started < 20
     load(products=[f.product("xinlai-dami", name_zh="新来大米")])
     assert hits("新来大米") == ["product:xinlai-dami"]
     assert hits("梅河大米")[:1] == ["product:meihe-dami"]
@@ -690,15 +706,15 @@ def test_a_search_racing_a_rebuild_swap_does_not_fail(sample, monkeypatch):
 def test_rebuild_command_prints_the_counts_and_swaps(sample_app):
     with sample_app.app_context():
         wanted = {kind: len(visible_ids(db.session, kind)) for kind in KINDS}
-        old = search.store().current_name()
+        old = whoosh_store().current_name()
     result = cli(sample_app, "rebuild")
     assert result.exit_code == 0, result.output
     for kind, count in wanted.items():
         assert f"{kind} {count}" in result.stdout
     assert f"已重建：{sum(wanted.values())} 篇文档" in result.stdout
     with sample_app.app_context():
-        assert search.store().current_name() != old
-        assert generations(sample_app) == [search.store().current_name()]
+        assert whoosh_store().current_name() != old
+        assert generations(sample_app) == [whoosh_store().current_name()]
     result = cli(sample_app, "check")
     assert result.exit_code == 0, result.output
     assert "索引与数据库一致" in result.stdout
@@ -758,7 +774,7 @@ def test_retired_searchers_are_closed(sample, monkeypatch):
         return search.search("梅河大米").items[0].title
 
     monkeypatch.setattr(store_module, "_Lease", Recorded)
-    store = search.store()
+    store = whoosh_store()
     store.close()
     product = get(GIProduct, "meihe-dami")
     for numeral in "一二三四五六七八九十":
@@ -794,14 +810,14 @@ def test_searches_and_writes_do_not_pile_up_open_index_files(sample):
     for round_ in range(12):
         product.summary = f"第{round_}次修改"
         db.session.commit()
-        with search.store().lease():
+        with whoosh_store().lease():
             hits("梅河大米")
             product.summary = f"第{round_}次再改"
             db.session.commit()
             hits("梅河大米")
     search.rebuild()
     assert hits("梅河大米")[:1] == ["product:meihe-dami"]
-    store = search.store()
+    store = whoosh_store()
     live = str(store.root / store.current_name())
     mapped = mapped_index_files(store.root)
     assert mapped, "the live searcher maps its segment"
@@ -810,7 +826,7 @@ def test_searches_and_writes_do_not_pile_up_open_index_files(sample):
 
 
 def test_a_second_rebuild_at_the_same_time_is_refused(reg):
-    store = search.store()
+    store = whoosh_store()
     with store.rebuild_marker():
         assert store.rebuilding()
         with pytest.raises(search.RebuildRunning):
@@ -819,7 +835,7 @@ def test_a_second_rebuild_at_the_same_time_is_refused(reg):
 
 
 def test_a_marker_left_by_a_killed_rebuild_does_not_block_drains(reg):
-    store = search.store()
+    store = whoosh_store()
     store.root.mkdir(parents=True, exist_ok=True)
     # What a rebuild killed with SIGKILL leaves: the marker, and a lock nobody holds any more.
     store.marker.write_text('{"pid": 999999, "started": 0}')
@@ -845,14 +861,28 @@ def test_moving_a_protection_reindexes_both_products(reg):
     assert hits("大米", protection="agri_gi") == ["product:to-rice"]
 
 
-def test_init_db_fills_an_index_that_a_request_created_empty(sample_app):
-    """A web process that starts before `init-db` creates an empty index; init-db must still fill it."""
+def test_init_db_fills_an_index_that_is_empty_while_the_registry_is_not(sample_app):
+    """An index built before the data arrived (or by hand) is rebuilt by init-db."""
+    from gi_registry.cli import init_database
+
+    with sample_app.test_request_context():
+        search.engine().replace_all([], 0)
+        assert search.search("梅河大米").total == 0
+        init_database()
+        assert "product:meihe-dami" in hits("梅河大米")
+
+
+def test_init_db_rebuilds_a_lost_index_and_searches_create_none(sample_app):
     import shutil
 
     from gi_registry.cli import init_database
 
     with sample_app.test_request_context():
-        shutil.rmtree(search.store().root)
-        assert search.search("梅河大米").total == 0  # the request created an empty index
+        shutil.rmtree(whoosh_store().root)
+        with pytest.raises(search.SearchUnavailable):
+            search.search("梅河大米")
+        with pytest.raises(search.SearchUnavailable):
+            search.suggest("梅河")
+        assert not whoosh_store().root.exists()
         init_database()
         assert "product:meihe-dami" in hits("梅河大米")

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, request, url_for
 
+from gi_registry.catalog.links import marked_html, record_url
 from gi_registry.catalog.queries import Capped, mark_status, public_parent
 from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer, Region
 from gi_registry.numbers import json_number
@@ -235,9 +236,9 @@ def search_hit(hit: Hit) -> dict[str, Any]:
         "slug": hit.slug,
         "title": hit.title,
         "subtitle": hit.subtitle,
-        "url": public_url(hit.url),
+        "url": public_url(record_url(hit.kind, hit.slug)),
         # The snippet as HTML: matches in <mark>, everything else escaped, so it can be inserted as is.
-        "highlight": str(hit.highlight_html),
+        "highlight": str(marked_html(hit.snippet)),
         "approximate": hit.approximate,
     }
 
@@ -263,4 +264,5 @@ def search_results(results: Results) -> dict[str, Any]:
 
 
 def suggestion(item: Suggestion) -> dict[str, Any]:
-    return {"kind": item.kind, "slug": item.slug, "title": item.title, "url": public_url(item.url)}
+    url = public_url(record_url(item.kind, item.slug))
+    return {"kind": item.kind, "slug": item.slug, "title": item.title, "url": url}

@@ -2,11 +2,13 @@
 
     search(query, kind=None, filters=Filters(...), page=1, per_page=10) -> Results
     suggest(prefix, limit=10) -> list[Suggestion]
-    drain() / rebuild() / check()          (after-commit hook, CLI, tests)
+    drain() / rebuild() / check() / health()      (after-commit hook, CLI, tests)
 
-Behind it sit a Whoosh index (``store``), the document builders (``documents``), the outbox hooks
-(``outbox``) and the query layer (``query``). Another engine (OpenSearch, say) could sit behind the
-same functions: results are plain dataclasses carrying kind and slug, never Whoosh objects.
+These functions delegate to the configured engine (``engine.SearchEngine``; Whoosh by default, see
+``ENGINES``) and to the engine-independent outbox drain and database comparison (``indexer``).
+Results are plain dataclasses carrying kind, slug and plain (text, is_match) segments, never engine
+objects and never web code: the web layer builds URLs (``catalog.links``) and HTML from them.
+A lost or damaged index raises ``SearchUnavailable`` from ``search()`` and ``suggest()``.
 """
 
 from __future__ import annotations
@@ -16,30 +18,40 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context, url_for
+from flask import Flask, current_app, has_app_context
 
 from gi_registry.extensions import db
 from gi_registry.search import highlight, indexer, outbox, text
 from gi_registry.search.documents import KINDS
+from gi_registry.search.engine import (
+    EngineFactory,
+    Health,
+    RebuildRunning,
+    SearchEngine,
+    SearchUnavailable,
+)
 from gi_registry.search.indexer import CheckReport, DrainReport, RebuildReport
-from gi_registry.search.query import KIND_ORDER, Filters, parse, run
-from gi_registry.search.schema import SCHEMA_VERSION
-from gi_registry.search.store import IndexStore, RebuildRunning
-from gi_registry.search.suggest import suggest_raw
+from gi_registry.search.query import KIND_ORDER, Filters, parse
+from gi_registry.search.whoosh_engine import PARALLEL_FROM, WhooshEngine
 
 __all__ = [
     "KIND_ORDER",
     "CheckReport",
     "DrainReport",
     "Filters",
+    "Health",
     "Hit",
     "RebuildReport",
     "RebuildRunning",
     "Results",
+    "SearchEngine",
+    "SearchUnavailable",
     "Suggestion",
     "check",
     "drain",
+    "engine",
     "ensure_index",
+    "health",
     "init_app",
     "rebuild",
     "search",
@@ -47,12 +59,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-ENDPOINTS = {
-    "product": "catalog.product",
-    "brand": "catalog.brand",
-    "producer": "catalog.producer",
-    "listing": "catalog.listing",
-}
+# SEARCH_ENGINE names one of these; each builds its engine from the app's config.
+ENGINES: dict[str, EngineFactory] = {"whoosh": WhooshEngine.from_config}
 
 
 @dataclass
@@ -61,18 +69,9 @@ class Hit:
     slug: str
     title: str
     subtitle: str
-    url: str
-    title_marks: list[tuple[str, bool]]
+    title_marks: list[tuple[str, bool]]  # (text, is_match) segments; the web layer marks them up
     snippet: list[tuple[str, bool]]
     approximate: bool  # found by the relaxed (typo-tolerant) query
-
-    @property
-    def highlight_html(self) -> str:
-        from markupsafe import Markup, escape
-
-        return Markup("").join(
-            Markup("<mark>%s</mark>") % s if m else escape(s) for s, m in self.snippet
-        )
 
 
 @dataclass
@@ -98,19 +97,25 @@ class Suggestion:
     kind: str
     slug: str
     title: str
-    url: str
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("SEARCH_INDEX_PATH", str(Path(app.instance_path) / "search"))
-    app.extensions["gi_search"] = IndexStore(app.config["SEARCH_INDEX_PATH"])
+    config = app.config
+    config.setdefault("SEARCH_INDEX_PATH", str(Path(app.instance_path) / "search"))
+    config.setdefault("SEARCH_ENGINE", "whoosh")
+    config.setdefault("SEARCH_PARALLEL_FROM", PARALLEL_FROM)  # documents: analyse in procs above it
+    config.setdefault(
+        "SEARCH_PENDING_GRACE", 5.0
+    )  # seconds an outbox row may wait before check fails
+    config.setdefault("SEARCH_RETRY_AFTER", 30)  # seconds, told to API clients while unavailable
+    app.extensions["gi_search"] = ENGINES[config["SEARCH_ENGINE"]](config)
     outbox.install(_drain_after_commit)
     from gi_registry.search.cli import search_cli
 
     app.cli.add_command(search_cli)
 
 
-def store() -> IndexStore:
+def engine() -> SearchEngine:
     return current_app.extensions["gi_search"]
 
 
@@ -119,32 +124,42 @@ def _drain_after_commit(_session) -> None:
     if not has_app_context() or not current_app.config["SEARCH_DRAIN_ON_COMMIT"]:
         return
     try:
-        drain(lock_timeout=current_app.config["SEARCH_LOCK_TIMEOUT"])
+        report = drain(lock_timeout=current_app.config["SEARCH_LOCK_TIMEOUT"])
     except Exception:  # the rows stay in the outbox; `search sync` or the next commit retries
         log.exception("search outbox drain failed; rows left for the next drain")
+        return
+    if report.unavailable != _last_unavailable[0]:  # once per change of state, not per commit
+        _last_unavailable[0] = report.unavailable
+        if report.unavailable:
+            log.warning(
+                "search index unavailable (%s); rows left for a rebuild", report.unavailable
+            )
+
+
+_last_unavailable: list[str | None] = [None]
 
 
 def drain(lock_timeout: float = 5.0) -> DrainReport:
-    return indexer.drain(store(), db.engine, lock_timeout=lock_timeout)
+    return indexer.drain(engine(), db.engine, lock_timeout=lock_timeout)
 
 
 def rebuild(progress=None, procs: int | None = None) -> RebuildReport:
     procs = procs or current_app.config["SEARCH_REBUILD_PROCS"]
-    return indexer.rebuild(store(), db.engine, procs=procs, progress=progress)
+    return indexer.rebuild(engine(), db.engine, procs=procs, progress=progress)
+
+
+def health() -> Health:
+    return engine().health()
 
 
 def ensure_index(progress=None) -> RebuildReport | None:
-    """Build the index if it is missing or has an older schema (first start, after an upgrade)."""
-    current = store().current_name() and store().schema_version() == SCHEMA_VERSION
-    if current and (_index_has_documents() or not _registry_has_public_rows()):
+    """Build the index if it is missing, unreadable or has an older schema (first start, after an
+    upgrade), or is empty while the registry is not."""
+    state = health()
+    usable = state.available and not state.stale
+    if usable and (state.documents or not _registry_has_public_rows()):
         return None
-    # Missing, outdated, or an empty index that a request created before init-db ran.
     return rebuild(progress=progress)
-
-
-def _index_has_documents() -> bool:
-    with store().lease() as lease:
-        return lease.searcher.doc_count() > 0
 
 
 def _registry_has_public_rows() -> bool:
@@ -155,7 +170,8 @@ def _registry_has_public_rows() -> bool:
 
 
 def check(sample: int = 200) -> CheckReport:
-    return indexer.check(store(), db.engine, sample=sample)
+    grace = current_app.config["SEARCH_PENDING_GRACE"]
+    return indexer.check(engine(), db.engine, sample=sample, grace=grace)
 
 
 def search(
@@ -171,8 +187,7 @@ def search(
     if not parsed.words:
         return Results(parsed.raw, [], 0, page, per_page, {}, {}, filters=filters)
     start = (page - 1) * per_page
-    with store().lease() as lease:
-        raw = run(lease, parsed, filters, limit=start + per_page)
+    raw = engine().search(parsed, filters, limit=start + per_page)
     page_hits = raw.hits[start : start + per_page]
     candidates = [h.fields["key"] for h in page_hits]
     if raw.correction_key:
@@ -212,17 +227,12 @@ def _still_public(keys: list[str]) -> set[str]:
     return public
 
 
-def _url(kind: str, slug: str) -> str:
-    return url_for(ENDPOINTS[kind], slug=slug)
-
-
 def _hit(fields: dict, words: tuple[str, ...], approximate: bool) -> Hit:
     return Hit(
         kind=fields["kind"],
         slug=fields["slug"],
         title=fields["title"],
         subtitle=_subtitle(fields, words),
-        url=_url(fields["kind"], fields["slug"]),
         title_marks=highlight.segments(fields["title"], words, window=200),
         snippet=highlight.segments(fields.get("snippet", ""), words),
         approximate=approximate,
@@ -242,14 +252,8 @@ def _subtitle(fields: dict, words: tuple[str, ...]) -> str:
 def suggest(prefix: str | None, limit: int = 10) -> list[Suggestion]:
     if not prefix or not prefix.strip():
         return []
-    with store().lease() as lease:
-        found = suggest_raw(lease, prefix, limit=limit * 2)
+    found = engine().suggest(prefix, limit=limit * 2)
     shown = _still_public([f["key"] for f in found])
-    return [
-        Suggestion(f["kind"], f["slug"], f["title"], _url(f["kind"], f["slug"]))
-        for f in found
-        if f["key"] in shown
-    ][:limit]
-
-
-assert set(ENDPOINTS) >= set(KINDS), "every indexed kind needs a page to link to"
+    return [Suggestion(f["kind"], f["slug"], f["title"]) for f in found if f["key"] in shown][
+        :limit
+    ]

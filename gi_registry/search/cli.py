@@ -9,6 +9,12 @@ from flask.cli import AppGroup
 
 search_cli = AppGroup("search", help="Keep the search index in step with the database.")
 
+REBUILD_HINT = "请运行 flask search rebuild。"
+
+
+def unavailable_message(reason: str) -> str:
+    return f"搜索索引不可用：{reason}。{REBUILD_HINT}"
+
 
 @search_cli.command("sync")
 def sync_command() -> None:
@@ -16,6 +22,8 @@ def sync_command() -> None:
     from gi_registry import search
 
     report = search.drain()
+    if report.unavailable:
+        raise click.ClickException(unavailable_message(report.unavailable))
     if report.busy:
         raise click.ClickException("索引正被另一个进程写入，请稍后重试。")
     if report.rebuilding:
@@ -28,7 +36,8 @@ def sync_command() -> None:
 @search_cli.command("rebuild")
 @click.option("--procs", type=click.IntRange(1, 8), default=None, help="analysing processes")
 def rebuild_command(procs: int | None) -> None:
-    """Build a fresh index beside the live one and swap it in; searches keep working meanwhile."""
+    """Build a fresh index beside the live one and swap it in; searches keep working meanwhile.
+    Works whatever state the live index is in (missing, damaged, outdated)."""
     from gi_registry import search
 
     with click.progressbar(length=1, label="重建索引", file=sys.stderr) as bar:
@@ -48,10 +57,14 @@ def rebuild_command(procs: int | None) -> None:
 @search_cli.command("check")
 @click.option("--sample", type=click.IntRange(0), default=200, help="documents compared by content")
 def check_command(sample: int) -> None:
-    """Compare the index with the database; exit 1 on any mismatch."""
+    """Compare the index with the database; exit 1 on any mismatch, an unreadable index, or outbox
+    rows waiting longer than SEARCH_PENDING_GRACE seconds."""
     from gi_registry import search
 
     report = search.check(sample=sample)
+    if report.unavailable:
+        click.echo(unavailable_message(report.unavailable), err=True)
+        sys.exit(1)
     for kind, wanted in report.database.items():
         click.echo(f"{kind}: 数据库 {wanted}，索引 {report.indexed.get(kind, 0)}")
     click.echo(f"抽查 {report.sampled} 篇；待处理队列 {report.pending} 行。")

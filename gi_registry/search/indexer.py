@@ -1,30 +1,35 @@
-"""Writing the index: draining the outbox, rebuilding beside the live index, and checking it.
+"""Keeping any engine in step with the database: the outbox drain, the rebuild's feed, the check.
 
-Each drain batch takes the index writer lock first and only then reads the outbox and the rows it
-names, so two processes can never write an older state over a newer one. Outbox rows are deleted only
-after the index commit: a crash in between re-indexes them next time, which is harmless.
+Only the ``SearchEngine`` interface is used here. Each drain batch takes the engine's writer first
+and only then reads the outbox and the rows it names, so two processes can never write an older
+state over a newer one. Outbox rows are deleted only after the index commit: a crash in between
+re-indexes them next time, which is harmless. An index that is lost or damaged leaves the rows in
+the outbox for the rebuild that brings it back.
 """
 
 from __future__ import annotations
 
-import contextlib
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from whoosh.index import LockError
 
-from gi_registry.models import SearchOutbox
+from gi_registry.models import SearchOutbox, now_utc
 from gi_registry.search.documents import KINDS, load_documents, visible_ids
-from gi_registry.search.schema import SCHEMA_VERSION
-from gi_registry.search.store import IndexStore
+from gi_registry.search.engine import (
+    IndexBatch,
+    IndexBusy,
+    RebuildInProgress,
+    SearchEngine,
+    SearchUnavailable,
+)
 
 Progress = Callable[[int, int], None]
-PARALLEL_FROM = 5000  # documents
 
 
 @dataclass
@@ -34,52 +39,37 @@ class DrainReport:
     rows: int = 0
     busy: bool = False  # another writer held the lock past the timeout: rows left for later
     rebuilding: bool = False  # a rebuild is running: rows left for it to drain after the swap
+    unavailable: str | None = None  # the index is lost or damaged: rows left for a rebuild
 
 
 def drain(
-    store: IndexStore, engine: sa.Engine, *, batch_size: int = 500, lock_timeout: float = 1.0
+    engine: SearchEngine, db: sa.Engine, *, batch_size: int = 500, lock_timeout: float = 1.0
 ) -> DrainReport:
     """Index what the outbox names until it is empty, one writer per batch."""
     report = DrainReport()
-    # Threads of one process queue here first; processes then meet at Whoosh's file lock.
-    if not store.drain_lock.acquire(timeout=lock_timeout):
-        report.busy = True
-        return report
-    try:
-
-        def until_empty() -> None:
-            while _next_batch(store, engine, batch_size, lock_timeout, report):
-                pass
-
-        until_empty()
-        if report.rows and not report.busy:
-            _merge_if_fragmented(store)
-            until_empty()  # a commit that gave up waiting during the merge left its rows
-    finally:
-        store.drain_lock.release()
+    _until_empty(engine, db, batch_size, lock_timeout, report)
+    if report.rows and not (report.busy or report.rebuilding or report.unavailable):
+        engine.tidy()
+        _until_empty(engine, db, batch_size, lock_timeout, report)  # commits that waited meanwhile
     return report
 
 
-def _next_batch(store, engine, batch_size: int, lock_timeout: float, report: DrainReport) -> bool:
-    if store.rebuilding():
-        report.rebuilding = True
-        return False
+def _until_empty(engine, db, batch_size: int, lock_timeout: float, report: DrainReport) -> None:
     try:
-        writer = store.open_live().writer(timeout=lock_timeout)
-    except LockError:
+        while _drain_batch(engine, db, batch_size, lock_timeout, report):
+            pass
+    except IndexBusy:
         report.busy = True
-        return False
-    return _drain_batch(store, engine, writer, batch_size, report)
+    except RebuildInProgress:
+        report.rebuilding = True
+    except SearchUnavailable as error:
+        report.unavailable = str(error)
 
 
-def _drain_batch(store, engine, writer, batch_size: int, report: DrainReport) -> bool:
-    """One batch under one writer; False once the outbox is empty (or a rebuild began)."""
-    committed = False
-    try:
-        if store.rebuilding():  # began while we waited for the lock
-            report.rebuilding = True
-            return False
-        with Session(engine) as session:
+def _drain_batch(engine, db, batch_size: int, lock_timeout: float, report: DrainReport) -> bool:
+    """One batch under one writer; False once the outbox is empty."""
+    with Session(db) as session:
+        with engine.batch(lock_timeout) as batch:
             rows = session.execute(
                 sa.select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.entity_id)
                 .order_by(SearchOutbox.id)
@@ -87,62 +77,27 @@ def _drain_batch(store, engine, writer, batch_size: int, report: DrainReport) ->
             ).all()
             if not rows:
                 return False
-            with store.lease() as lease:
-                _write(session, writer, _deletion_searcher(lease, writer), rows, report)
-            # Visible now; merging the small segments that drains leave can wait (see below).
-            writer.commit(merge=False)
-            committed = True
-            ids = [row.id for row in rows]
-            session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_(ids)))
-            session.commit()
-            report.rows += len(rows)
-        return True
-    finally:
-        if not committed:
-            writer.cancel()
+            _write(session, batch, rows, report)
+        ids = [row.id for row in rows]
+        session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_(ids)))
+        session.commit()
+        report.rows += len(rows)
+    return True
 
 
-def _deletion_searcher(lease, writer):
-    """The leased searcher when it sees exactly the writer's segments (the usual case: the lease is
-    refreshed as it is taken, and the writer lock keeps the index still); else the writer's own."""
-    leaves = lease.searcher.reader().leaf_readers() if lease.searcher.doc_count_all() else []
-    seen = [(r.segment().segment_id(), r.segment().deleted_count()) for r, _offset in leaves]
-    wanted = [(seg.segment_id(), seg.deleted_count()) for seg in writer.segments]
-    return lease.searcher if seen == wanted else writer.searcher()
-
-
-def _write(session: Session, writer, searcher, rows, report: DrainReport) -> None:
+def _write(session: Session, batch: IndexBatch, rows, report: DrainReport) -> None:
     by_kind: dict[str, set[int]] = defaultdict(set)
     for row in rows:
         if row.kind in KINDS:  # rows of a kind this version does not index are simply consumed
             by_kind[row.kind].add(row.entity_id)
     for kind, ids in by_kind.items():
         docs, gone = load_documents(session, kind, ids)
-        # update_document() would open a reader on every segment for each batch (50 ms at 100,000
-        # documents); the leased searcher already has them open.
         for doc in docs:
-            writer.delete_by_term("key", doc["key"], searcher=searcher)
-            writer.add_document(**doc)
+            batch.index(doc)
         for entity_id in gone:
-            writer.delete_by_term("key", f"{kind}:{entity_id}", searcher=searcher)
+            batch.delete(f"{kind}:{entity_id}")
         report.indexed += len(docs)
         report.removed += len(gone)
-
-
-MAX_SEGMENTS = 4
-
-
-def _merge_if_fragmented(store: IndexStore) -> None:
-    """Each drain adds a segment. Past MAX_SEGMENTS, merge the small ones, after the new documents
-    are already searchable, so the merge never delays commit-to-searchable."""
-    ix = store.open_live()
-    if len(ix._segments()) <= MAX_SEGMENTS:
-        return
-    try:
-        writer = ix.writer(timeout=0.0)
-    except LockError:
-        return  # someone else is writing; they or the next drain will merge
-    writer.commit()  # Whoosh's default policy: merge the small segments
 
 
 # ---- rebuild ---------------------------------------------------------------------------------
@@ -160,57 +115,38 @@ class RebuildReport:
 
 
 def rebuild(
-    store: IndexStore,
-    engine: sa.Engine,
+    engine: SearchEngine,
+    db: sa.Engine,
     *,
-    procs: int = 2,
+    procs: int | None = None,
     chunk: int = 1000,
     progress: Progress | None = None,
 ) -> RebuildReport:
-    """Build a fresh generation from the database, swap it in, then drain what arrived meanwhile."""
+    """Build a complete index from the database beside the live one (whatever state that is in),
+    swap it in, then drain what arrived meanwhile."""
     started = time.perf_counter()
     report = RebuildReport()
-    with store.rebuild_marker():
-        _wait_for_drains(store)
-        with Session(engine) as session:
+    with engine.rebuild_lock():
+        # Read after the lock: changes committed from here on wait in the outbox for the drain below.
+        with Session(db) as session:
             ids_by_kind = {kind: visible_ids(session, kind) for kind in KINDS}
-        name, ix = store.create_generation()
-        # Forking analysers pays off only for a large registry; each process writes its own segment.
-        many = sum(map(len, ids_by_kind.values())) >= PARALLEL_FROM
-        options = {"procs": procs, "multisegment": True} if procs > 1 and many else {}
-        writer = ix.writer(limitmb=256, **options)
-        try:
-            _add_everything(engine, writer, ids_by_kind, chunk, report, progress)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        store.swap(name)
-    report.drained = drain(store, engine, lock_timeout=30.0)
-    store.remove_old_generations()
+        total = sum(map(len, ids_by_kind.values()))
+        documents = _everything(db, ids_by_kind, chunk, report, progress)
+        engine.replace_all(documents, total, procs=procs)
+    report.drained = drain(engine, db, lock_timeout=30.0)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _wait_for_drains(store: IndexStore) -> None:
-    """Take and release the live writer lock: a drain that began before the marker has finished."""
-    # A writer stuck for a minute is not ours to wait on; its rows stay in the outbox.
-    with contextlib.suppress(LockError):
-        store.open_live().writer(timeout=60.0).cancel()
-
-
-def _add_everything(
-    engine, writer, ids_by_kind, chunk: int, report: RebuildReport, progress
-) -> None:
+def _everything(db, ids_by_kind, chunk: int, report: RebuildReport, progress) -> Iterator[dict]:
     total, done = sum(map(len, ids_by_kind.values())), 0
     for kind, ids in ids_by_kind.items():
         report.counts[kind] = 0
         for start in range(0, len(ids), chunk):
             # A session per chunk keeps memory flat at any registry size.
-            with Session(engine) as session:
+            with Session(db) as session:
                 docs, _gone = load_documents(session, kind, ids[start : start + chunk])
-            for doc in docs:
-                writer.add_document(**doc)
+            yield from docs
             report.counts[kind] += len(docs)
             done += len(ids[start : start + chunk])
             if progress:
@@ -226,34 +162,56 @@ class CheckReport:
     indexed: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     pending: int = 0
+    overdue: int = 0  # outbox rows older than the grace period
     sampled: int = 0
+    unavailable: str | None = None  # the index cannot be read: nothing else was compared
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.unavailable
 
 
-def check(store: IndexStore, engine: sa.Engine, *, sample: int = 200) -> CheckReport:
-    """Compare the index with the database: ids per kind exactly, and a sample of documents by digest."""
+def check(
+    engine: SearchEngine, db: sa.Engine, *, sample: int = 200, grace: float = 5.0
+) -> CheckReport:
+    """Compare the index with the database: ids per kind exactly, a sample of documents by digest,
+    and outbox rows that should have been drained by now."""
     report = CheckReport()
-    if store.schema_version() != SCHEMA_VERSION:
-        report.problems.append(
-            f"index schema {store.schema_version()} ≠ code schema {SCHEMA_VERSION}: run search rebuild"
-        )
-    stored = _stored_digests(store)
-    with Session(engine) as session:
-        report.pending = session.scalar(sa.select(sa.func.count()).select_from(SearchOutbox)) or 0
+    health = engine.health()
+    if not health.available:
+        report.unavailable = health.problem
+        return report
+    if health.problem:
+        report.problems.append(health.problem)
+    try:
+        stored = _stored_digests(engine)
+    except SearchUnavailable as error:
+        report.unavailable = str(error)
+        return report
+    with Session(db) as session:
+        _check_outbox(session, grace, report)
         for kind in KINDS:
             _check_kind(session, kind, stored.get(kind, {}), sample, report)
     return report
 
 
-def _stored_digests(store: IndexStore) -> dict[str, dict[int, str]]:
+def _check_outbox(session: Session, grace: float, report: CheckReport) -> None:
+    count = sa.select(sa.func.count()).select_from(SearchOutbox)
+    report.pending = session.scalar(count) or 0
+    cutoff = now_utc() - timedelta(seconds=grace)
+    report.overdue = session.scalar(count.where(SearchOutbox.created_at < cutoff)) or 0
+    if report.overdue:
+        report.problems.append(
+            f"搜索待处理队列中有 {report.overdue} 条超过 {grace:g} 秒的变更，"
+            "请运行 flask search sync"
+        )
+
+
+def _stored_digests(engine: SearchEngine) -> dict[str, dict[int, str]]:
     digests: dict[str, dict[int, str]] = defaultdict(dict)
-    with store.open_live().searcher() as searcher:
-        for fields in searcher.documents():
-            kind, _, entity_id = fields["key"].partition(":")
-            digests[kind][int(entity_id)] = fields.get("digest", "")
+    for fields in engine.documents():
+        kind, _, entity_id = fields["key"].partition(":")
+        digests[kind][int(entity_id)] = fields.get("digest", "")
     return digests
 
 

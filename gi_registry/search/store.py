@@ -1,21 +1,25 @@
-"""Where the index lives: generations on disk, the pointer to the live one, and pooled searchers.
+"""Where the Whoosh index lives: generations on disk, the pointer to the live one, and pooled searchers.
 
 Layout under ``SEARCH_INDEX_PATH`` (default ``instance/search``)::
 
     CURRENT          name of the live generation, replaced atomically by a rebuild
     g<stamp>/        one Whoosh index per generation
     REBUILDING       present while a rebuild runs (pid and start time)
+    REBUILD.lock     held (flock) by the running rebuild's process, and by no other process
 
 A rebuild writes a new generation beside the live one and swaps ``CURRENT``; searchers notice the new
-name on their next lease and open it, while leases on the old one finish undisturbed.
+name on their next lease and open it, while leases on the old one finish undisturbed. Only a rebuild
+creates a generation: a search or a drain that finds no readable index raises SearchUnavailable
+rather than create an empty one that would look complete.
 """
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -27,13 +31,35 @@ from whoosh import index
 from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
+from gi_registry.search import whoosh_compat as compat
+from gi_registry.search.engine import RebuildRunning, SearchUnavailable
 from gi_registry.search.schema import SCHEMA_VERSION, build_schema
 
+__all__ = ["IndexStore", "ReaderPool", "RebuildRunning"]
+
 OPEN_ATTEMPTS = 5
+GENERATION_NAME = re.compile(r"g\d{1,30}")
+
+# Rebuild-lock descriptors this process holds. A forked child (the rebuild's analysing helpers)
+# closes its copies at once, so the lock is held by this process alone and dies with it: flock
+# belongs to the open file, which a fork shares, so a surviving helper would otherwise keep it.
+_held_lock_fds: set[int] = set()
 
 
-class RebuildRunning(RuntimeError):
-    """Another rebuild holds the rebuild lock."""
+def _forget_parent_locks() -> None:
+    for fd in _held_lock_fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held_lock_fds.clear()
+
+
+os.register_at_fork(after_in_child=_forget_parent_locks)
+
+
+def one_line(error: BaseException) -> str:
+    """An exception as a short single line, for operators."""
+    text = " ".join(str(error).split())[:160]
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 class IndexStore:
@@ -55,45 +81,46 @@ class IndexStore:
         return self.root / "CURRENT"
 
     def current_name(self) -> str | None:
+        """The live generation's name; None when there is no pointer or it holds anything else."""
         try:
-            return self.pointer.read_text().strip() or None
-        except FileNotFoundError:
+            name = self.pointer.read_text().strip()
+        except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
             return None
+        return name if GENERATION_NAME.fullmatch(name) else None
 
     def open_live(self) -> index.FileIndex:
-        """The live index, created empty on first use.
-
-        A pointer read just before a rebuild swapped it may name a generation that is already gone:
-        read it again rather than create anything. Only when there is no pointer at all is a first
-        index created, and then only if no other process created one meanwhile.
-        """
         return self.open_live_named()[1]
 
     def open_live_named(self) -> tuple[str, index.FileIndex]:
-        """The live index and the generation name it was opened from, read once."""
+        """The live index and the generation name it was opened from, read once.
+
+        A pointer read just before a rebuild swapped it may name a generation that is already gone:
+        read it again. A name that stays unreadable means the index is lost or damaged.
+        """
+        failure: tuple[str, Exception] | None = None
         for _attempt in range(OPEN_ATTEMPTS):
             name = self.current_name()
             if name is None:
-                ix = self._create_first()
-                return self.current_name() or "", ix
+                raise SearchUnavailable(self.missing_reason())
             try:
                 return name, index.open_dir(str(self.root / name))
-            except (index.EmptyIndexError, FileNotFoundError):
-                time.sleep(0.01)  # swapped and removed under us: the pointer has moved on
-        raise index.EmptyIndexError(f"no live search index under {self.root}")
+            except Exception as error:  # opening only reads files: any failure is the files'
+                failure = (name, error)
+                if self.current_name() == name:
+                    time.sleep(0.01)
+        raise SearchUnavailable(self.unreadable_reason(*failure))  # type: ignore[misc]
 
-    def _create_first(self) -> index.FileIndex:
-        name, ix = self.create_generation()
-        temporary = self.root / f"CURRENT.{os.getpid()}.{name}.tmp"
-        temporary.write_text(name)
-        try:
-            os.link(temporary, self.pointer)  # fails if another process got there first
-        except FileExistsError:
-            shutil.rmtree(self.root / name, ignore_errors=True)
-            return self.open_live()
-        finally:
-            temporary.unlink(missing_ok=True)
-        return ix
+    def missing_reason(self) -> str:
+        if not self.root.is_dir():
+            return f"索引目录 {self.root} 不存在"
+        if self.pointer.exists():
+            return f"{self.pointer} 的内容不是索引名称"
+        return f"{self.root} 中没有 CURRENT 指针"
+
+    def unreadable_reason(self, name: str, error: BaseException) -> str:
+        if not (self.root / name).is_dir():
+            return f"CURRENT 指向的索引 {name} 不存在"
+        return f"索引 {name} 已损坏，无法读取（{one_line(error)}）"
 
     def create_generation(self, schema=None) -> tuple[str, index.FileIndex]:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -113,16 +140,23 @@ class IndexStore:
         name = self.current_name()
         try:
             meta = json.loads((self.root / str(name) / "gi_registry.json").read_text())
-        except (FileNotFoundError, ValueError):
+        except (OSError, ValueError):
             return None
-        return meta.get("schema_version")
+        return meta.get("schema_version") if isinstance(meta, dict) else None
 
     def remove_old_generations(self) -> None:
-        """Delete every generation but the live one. Open readers keep their files (POSIX unlink)."""
+        """Delete every generation but the live one, and pointers left half-written by a crash.
+        Open readers keep their files (POSIX unlink)."""
         live = self.current_name()
         for path in self.root.glob("g*"):
             if path.is_dir() and path.name != live:
                 shutil.rmtree(path, ignore_errors=True)
+        for path in self.root.glob("CURRENT.*.tmp"):
+            path.unlink(missing_ok=True)
+
+    def remove_generation(self, name: str) -> None:
+        if name != self.current_name():
+            shutil.rmtree(self.root / name, ignore_errors=True)
 
     # ---- rebuild marker ----------------------------------------------------------------------
 
@@ -135,15 +169,16 @@ class IndexStore:
         return self.root / "REBUILD.lock"
 
     def rebuilding(self) -> bool:
-        """A rebuild is running: the marker is there and its process still holds the rebuild lock.
+        """A rebuild is running: the marker is there and a process holds the rebuild lock.
 
-        The lock dies with its process, so a rebuild killed outright does not leave drains waiting.
+        The lock dies with the rebuild's process (its helpers never hold it), so a rebuild killed
+        outright leaves a marker that blocks nothing.
         """
         if not self.marker.exists():
             return False
         try:
-            fd = os.open(self.rebuild_lock_path, os.O_RDWR)
-        except FileNotFoundError:
+            fd = os.open(self.rebuild_lock_path, os.O_RDWR | os.O_CLOEXEC)
+        except OSError:
             return False
         try:
             # Shared: it still conflicts with a running rebuild's exclusive lock, but a rebuild
@@ -159,24 +194,29 @@ class IndexStore:
     def rebuild_marker(self) -> Iterator[None]:
         """Hold the rebuild lock and show the marker; a second rebuild at the same time is refused."""
         self.root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.rebuild_lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
+        fd = os.open(self.rebuild_lock_path, flags, 0o644)
+        os.set_inheritable(fd, False)  # not passed on to anything this process executes
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             raise RebuildRunning("另一个重建正在进行。") from None
+        _held_lock_fds.add(fd)
         try:
             self.marker.write_text(json.dumps({"pid": os.getpid(), "started": time.time()}))
             yield
         finally:
             self.marker.unlink(missing_ok=True)
+            _held_lock_fds.discard(fd)
             os.close(fd)
 
     # ---- searchers ---------------------------------------------------------------------------
 
     @contextmanager
     def lease(self) -> Iterator[_Lease]:
-        """A searcher on the newest committed state, shared between requests and closed when retired."""
+        """A searcher on the newest committed state, shared between requests and closed when retired.
+        Raises SearchUnavailable when the live index cannot be opened."""
         with self._read_lock:
             lease = self._acquire_retrying()
             try:
@@ -186,12 +226,20 @@ class IndexStore:
 
     def _acquire_retrying(self) -> _Lease:
         """A rebuild may remove the generation between reading the pointer and opening its files."""
-        for _attempt in range(OPEN_ATTEMPTS - 1):
+        for attempt in range(OPEN_ATTEMPTS):
             try:
                 return self._acquire()
-            except (index.EmptyIndexError, FileNotFoundError):
+            except SearchUnavailable:
+                raise  # the pointer was already read again; nothing left to retry
+            except Exception as error:  # opening segment files: any failure is the files'
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise SearchUnavailable(self._failure(error)) from error
                 time.sleep(0.01)
-        return self._acquire()
+        raise AssertionError("unreachable")
+
+    def _failure(self, error: BaseException) -> str:
+        name = self.current_name()
+        return self.unreadable_reason(name, error) if name else self.missing_reason()
 
     def _acquire(self) -> _Lease:
         with self._lock:
@@ -219,6 +267,7 @@ class IndexStore:
             lease.close_if_idle()
 
     def close(self) -> None:
+        """Retire the shared searcher: the next lease opens the index again."""
         with self._lock:
             if self._lease is not None:
                 self._lease.retired = True
@@ -269,17 +318,22 @@ class ReaderPool:
         self._users: dict[str, int] = {}
 
     def open(self, ix) -> tuple[IndexReader, list[str]]:
-        toc = ix._read_toc()
-        leaves, segids = [], []
-        for segment in toc.segments:
-            segid = segment.segment_id()
-            base = self._base.get(segid)
-            if base is None:
-                base = SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
-                self._base[segid] = base
-            leaves.append(_bound(base, segment, toc.generation))
-            self._users[segid] = self._users.get(segid, 0) + 1
-            segids.append(segid)
+        toc = compat.read_toc(ix)
+        leaves: list[SegmentReader] = []
+        segids: list[str] = []
+        try:
+            for segment in toc.segments:
+                segid = segment.segment_id()
+                base = self._base.get(segid)
+                if base is None:
+                    base = SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
+                    self._base[segid] = base
+                leaves.append(compat.bound_reader(base, segment, toc.generation))
+                self._users[segid] = self._users.get(segid, 0) + 1
+                segids.append(segid)
+        except BaseException:
+            self.release(segids)  # a damaged segment: give back what this searcher took
+            raise
         if not leaves:
             return EmptyReader(toc.schema), segids
         if len(leaves) == 1:
@@ -296,17 +350,3 @@ class ReaderPool:
     def forget_generation(self) -> None:
         """After a swap the old directory's readers stay with their leases; just stop sharing them."""
         self._base = {k: v for k, v in self._base.items() if self._users.get(k)}
-
-
-def _bound(base: SegmentReader, segment, generation) -> SegmentReader:
-    """``base`` seeing ``segment``'s deletions: same open files, new deletion state."""
-    if base.segment() is segment:
-        return base
-    reader = copy.copy(base)
-    # A cached_property of the base, computed from the old deletions: the copy must recompute it.
-    reader.__dict__.pop("deleted_docs_set", None)
-    reader._segment = segment
-    reader._gen = generation
-    reader._perdoc = copy.copy(base._perdoc)
-    reader._perdoc._segment = segment
-    return reader

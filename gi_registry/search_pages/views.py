@@ -1,7 +1,8 @@
 """The search results page, /search: parse the query string, call search(), render.
 
-The one module of the search package that belongs to the web layer: nothing else in the package
-imports it; ``create_app`` registers its blueprint.
+The web face of the search engine in ``gi_registry.search``: links and HTML are made here (and in
+``catalog.links``), never in the engine. When the index is lost or damaged the page says it is
+being rebuilt and offers browsing instead: a visitor never sees an error for it.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from sqlalchemy import select
 
 from gi_registry import vocab
 from gi_registry.catalog import params, queries
+from gi_registry.catalog.links import record_url
 from gi_registry.extensions import db
 from gi_registry.models import Category, Region
-from gi_registry.search import Results, search
+from gi_registry.search import Results, SearchUnavailable, search
 
 bp = Blueprint("search", __name__)
+bp.add_app_template_global(record_url)
 
 EXAMPLES = ("梅河大米", "长白山人参", "mhdm", "Meihe rice")
 
@@ -32,7 +35,11 @@ class FacetValue:
 @bp.route("/search")
 def results():
     args = params.search_params(request.args, strict=False)
-    found = _search(args)
+    try:
+        found = _search(args)
+    except SearchUnavailable as error:
+        current_app.logger.warning("search unavailable: %s", error)
+        return unavailable_page(args.q)
     if found.page > found.pages:  # a page past the end (an old link, a typed URL) shows the last
         args.page = found.pages
         found = _search(args)
@@ -47,6 +54,11 @@ def results():
         browse=browse_links() if not found.items else None,
         examples=EXAMPLES,
     )
+
+
+def unavailable_page(q: str | None) -> str:
+    """搜索索引正在重建: say so, keep the query in the box, and offer the catalogue instead."""
+    return render_template("search/unavailable.html", q=q, browse=browse_links())
 
 
 def _search(args: params.SearchParams) -> Results:
