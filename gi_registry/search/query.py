@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from whoosh import query as Q
-from whoosh.matching import NullMatcherClass, WrappingMatcher
 
 from gi_registry.search import docsets as ds
 from gi_registry.search import text
 from gi_registry.search.schema import build_schema
+from gi_registry.search.whoosh_compat import Constant
 
 MAX_QUERY_CHARS = 100
 MAX_WORDS = 8
@@ -69,52 +69,6 @@ def parse(raw: str | None) -> Parsed:
     raw = (raw or "")[: MAX_QUERY_CHARS * 4]
     folded = text.fold_long(raw)[:MAX_QUERY_CHARS]
     return Parsed(raw=raw, folded=folded, words=tuple(text.words(folded)[:MAX_WORDS]))
-
-
-class Constant(Q.WrappingQuery):
-    """Matches what its child matches, scoring a constant.
-
-    Whoosh's ``ConstantScoreQuery`` reads every matching id into an array first: for a bonus such as
-    "is a product" that is 15,000 ids per query. This one scores lazily, document by document.
-    """
-
-    def __init__(self, child: Q.Query, score: float):
-        super().__init__(child)
-        self.score = score
-
-    def __eq__(self, other):
-        return type(other) is type(self) and other.child == self.child and other.score == self.score
-
-    def __hash__(self):
-        return hash(self.child) ^ hash(self.score)
-
-    def _rewrap(self, child):
-        return type(self)(child, self.score)
-
-    def matcher(self, searcher, context=None):
-        m = self.child.matcher(searcher, context)
-        return m if isinstance(m, NullMatcherClass) else ConstantMatcher(m, self.score)
-
-
-class ConstantMatcher(WrappingMatcher):
-    def __init__(self, child, score: float):
-        super().__init__(child)
-        self._score = score
-
-    def _replacement(self, newchild):
-        return ConstantMatcher(newchild, self._score)
-
-    def copy(self):
-        return ConstantMatcher(self.child.copy(), self._score)
-
-    def score(self):
-        return self._score
-
-    def supports_block_quality(self):
-        return False
-
-    def max_quality(self):
-        return self._score
 
 
 # ---- building queries ----------------------------------------------------------------------
