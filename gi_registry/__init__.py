@@ -107,7 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from gi_registry import cli, errors
     from gi_registry.api import bp as api_bp
     from gi_registry.catalog import bp as catalog_bp
-    from gi_registry.media import bp as media_bp
+    from gi_registry.media_files import bp as media_bp
     from gi_registry.search_pages import bp as search_bp
 
     app.register_blueprint(catalog_bp)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import nh3
-from flask import Flask, Response, request
+from flask import Flask, Response, request, url_for
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from gi_registry import vocab
 from gi_registry.localtime import local_date
-from gi_registry.media import srcset
 from gi_registry.numbers import json_number
+
+if TYPE_CHECKING:
+    from gi_registry.models import MediaAsset
 
 # Raw HTML in Markdown is off; what remains is sanitised again so a stored description can never
 # carry a script, whatever editor produced it.
@@ -53,6 +57,14 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="nofollow noopener noreferrer",
     )
     return Markup(clean)
+
+
+def srcset(asset: MediaAsset) -> str:
+    """The ``srcset`` of a picture: each stored size with its width, smallest first."""
+    return ", ".join(
+        f"{url_for('media.file', filename=v['file'])} {v['width']}w"
+        for v in sorted(asset.variants.values(), key=lambda v: v["width"])
+    )
 
 
 def init_app(app: Flask) -> None:

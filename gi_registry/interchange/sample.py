@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from gi_registry.extensions import db
 from gi_registry.interchange import ImportReport, import_document
-from gi_registry.media import ingest_image
-from gi_registry.models import Brand, BrandImage, GIProduct, ProductImage
+from gi_registry.models import Brand, GIProduct
+from gi_registry.services.media import attach_image, store_image
 from gi_registry.services.unit import IMPORT_LOCK, unit_of_work
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
@@ -44,18 +44,15 @@ def attach_sample_images(progress: Callable[[str], None] | None = None) -> int:
     manifest = json.loads(IMAGE_MANIFEST.read_text(encoding="utf-8"))
     licence = manifest.get("licence", "")
     attached = 0
-    targets = [("products", GIProduct, ProductImage), ("brands", Brand, BrandImage)]
-    for key, model, link_model in targets:
+    for key, model in [("products", GIProduct), ("brands", Brand)]:
         for slug, files in manifest.get(key, {}).items():
             record = db.session.scalar(select(model).where(model.slug == slug))
             if record is None or record.images:
                 continue
-            for position, name in enumerate(files):
+            for name in files:
                 data = (IMAGE_MANIFEST.parent / name).read_bytes()
-                asset = ingest_image(data, credit="项目自绘示意图", licence=licence)
-                db.session.flush()
-                alt = f"{record.name_zh}（示意图）"
-                record.images.append(link_model(media=asset, position=position, alt=alt))
+                asset = store_image(data, credit="项目自绘示意图", licence=licence)
+                attach_image(record, asset, alt=f"{record.name_zh}（示意图）")
                 attached += 1
                 if progress:
                     progress(name)
