@@ -20,6 +20,8 @@ from gi_registry.interchange import (
 )
 from gi_registry.interchange.csvio import read_csv_files, write_csv_files
 from gi_registry.models import GIProduct, Producer
+from gi_registry.services.errors import ValidationError
+from gi_registry.services.validation import validate_one
 from tests import factories as f
 from tests.test_cli import assert_clean_failure, counts
 
@@ -124,6 +126,16 @@ def test_unencodable_text_is_refused_with_its_path_and_field(ctx, document, expe
     for message in messages(report):
         message.encode("utf-8")  # every message can be printed and logged
     assert nothing_written()
+
+
+def test_a_single_record_write_names_the_field_too(ctx):
+    # Forms and services validate one record with the same field rules as the import.
+    with pytest.raises(ValidationError) as raised:
+        validate_one("products", f.product(name_zh=LONE, aliases=[LONE]))
+    assert raised.value.errors == {
+        "name_zh": "含有无法编码的字符",
+        "aliases": "第 1 项：含有无法编码的字符",
+    }
 
 
 def test_a_lone_surrogate_in_a_json_file_is_a_clean_cli_error(app, runner, tmp_path):
