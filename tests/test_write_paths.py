@@ -16,7 +16,7 @@ from gi_registry import search
 from gi_registry.extensions import db
 from gi_registry.interchange import import_document
 from gi_registry.models import AuditEntry, Authorization, Brand, GIProduct, Listing, Producer, User
-from gi_registry.services import authorizations, brands, listings, producers, products
+from gi_registry.services import authorizations, brands, images, listings, producers, products
 from gi_registry.services.accounts import create_user
 from gi_registry.services.errors import NotFoundError, ValidationError
 from gi_registry.services.history import history
@@ -225,3 +225,50 @@ def test_the_history_command_shows_changes_and_restores(registry, staff, app):
 def test_the_history_command_names_what_it_cannot_find(registry, app):
     result = app.test_cli_runner().invoke(args=["history", "products", "no-such-rice"])
     assert result.exit_code != 0 and "找不到地理标志产品 no-such-rice" in result.output
+
+
+def picture(colour: str = "green") -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (320, 240), colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_adding_and_removing_a_picture_is_in_the_history_and_bumps_the_version(registry, staff):
+    product_id = entity_id("products", "test-rice")
+    version = products.find_product("test-rice").version
+    added = {}
+    as_staff(
+        staff,
+        lambda w: added.update(
+            asset=images.add_image(
+                w, "products", "test-rice", picture(), alt="稻田", expected_version=version
+            )
+        ),
+    )
+    media_id = added["asset"].id
+    latest = record_history("products", product_id)[0]
+    assert latest.changes == {"images": ([], [media_id])} and latest.user_id == staff.id
+    assert products.find_product("test-rice").version == version + 1
+    as_staff(staff, lambda w: images.remove_record_image(w, "products", "test-rice", media_id))
+    assert record_history("products", product_id)[0].changes == {"images": ([media_id], [])}
+
+
+def test_a_refused_picture_names_the_field_and_leaves_no_history(registry, staff):
+    from gi_registry.media import MediaError
+
+    before = len(record_history("products", entity_id("products", "test-rice")))
+    with pytest.raises(MediaError) as refused:
+        as_staff(staff, lambda w: images.add_image(w, "products", "test-rice", b"GIF89a", alt="x"))
+    assert refused.value.field == "image"
+    assert len(record_history("products", entity_id("products", "test-rice"))) == before
+
+
+def test_the_samples_pictures_are_in_the_history_of_load_sample(sample_ctx):
+    product_id = entity_id("products", "meihe-dami")
+    entries = record_history("products", product_id)
+    assert [e.actor for e in entries] == ["load-sample", "load-sample"]
+    assert entries[0].changes["images"][0] == [] and len(entries[0].changes["images"][1]) >= 1

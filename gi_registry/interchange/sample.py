@@ -11,8 +11,8 @@ from sqlalchemy import select
 from gi_registry.extensions import db
 from gi_registry.interchange import ImportReport, import_document
 from gi_registry.models import Brand, GIProduct
-from gi_registry.services.media import attach_image, store_image
-from gi_registry.services.unit import IMPORT_LOCK, unit_of_work
+from gi_registry.services.images import add_image
+from gi_registry.services.unit import IMPORT_LOCK, Work, unit_of_work
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
 SAMPLE_DOCUMENT = SAMPLE_DIR / "gi_sample.json"
@@ -20,6 +20,7 @@ IMAGE_MANIFEST = SAMPLE_DIR / "images" / "manifest.json"
 
 
 SAMPLE_ACTOR = "load-sample"
+SAMPLE_CREDIT = "项目自绘示意图"
 
 
 class SampleError(RuntimeError):
@@ -34,25 +35,26 @@ def load_sample(progress: Callable[[str], None] | None = None) -> ImportReport:
         report = import_document(document, work=work)
         if not report.ok:
             raise SampleError("样例数据无法导入：\n" + "\n".join(str(i) for i in report.issues))
-        attach_sample_images(progress)
+        attach_sample_images(work, progress)
     return report
 
 
-def attach_sample_images(progress: Callable[[str], None] | None = None) -> int:
+def attach_sample_images(work: Work, progress: Callable[[str], None] | None = None) -> int:
+    """The sample's drawings, attached to records that have no picture yet (so a rerun adds none)."""
     if not IMAGE_MANIFEST.exists():
         return 0
     manifest = json.loads(IMAGE_MANIFEST.read_text(encoding="utf-8"))
     licence = manifest.get("licence", "")
     attached = 0
-    for key, model in [("products", GIProduct), ("brands", Brand)]:
-        for slug, files in manifest.get(key, {}).items():
+    for kind, model in [("products", GIProduct), ("brands", Brand)]:
+        for slug, files in manifest.get(kind, {}).items():
             record = db.session.scalar(select(model).where(model.slug == slug))
             if record is None or record.images:
                 continue
             for name in files:
                 data = (IMAGE_MANIFEST.parent / name).read_bytes()
-                asset = store_image(data, credit="项目自绘示意图", licence=licence)
-                attach_image(record, asset, alt=f"{record.name_zh}（示意图）")
+                alt = f"{record.name_zh}（示意图）"
+                add_image(work, kind, slug, data, alt=alt, credit=SAMPLE_CREDIT, licence=licence)
                 attached += 1
                 if progress:
                     progress(name)

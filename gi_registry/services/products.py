@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gi_registry.extensions import db
-from gi_registry.models import GIProduct, Protection, now_utc
+from gi_registry.models import GIProduct, Protection
 from gi_registry.naming import apply_name_forms
 from gi_registry.services.records import archive_record, find_record, require_record
 from gi_registry.services.snapshots import product_record, protection_record
@@ -86,23 +85,3 @@ def archive_product(work: Work, slug: str, *, expected_version: int | None = Non
 
 def find_product(slug: str) -> GIProduct | None:
     return find_record(GIProduct, slug)
-
-
-def add_product_image(
-    work: Work, slug: str, data: bytes, *, alt: str, credit: str = "", licence: str = ""
-):
-    """Verify, re-encode and attach an image to a product; the change enters the history."""
-    from gi_registry.services.media import attach_image, store_image
-
-    product = require_record(GIProduct, slug)
-    before = [image.media_id for image in product.images]
-    asset = store_image(data, field="image", credit=credit, licence=licence)
-    db.session.flush()
-    attach_image(product, asset, alt=alt)
-    after = [image.media_id for image in product.images]
-    if after != before:
-        product.updated_at = now_utc()  # a new image is a change: bump and check the row version
-        work.history.record(
-            "products", product.slug, product.id, "update", {"images": [before, after]}
-        )
-    return asset
