@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import json
 import os
 import re
 import shutil
 import threading
 import time
+import traceback
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,6 +57,19 @@ def _forget_parent_locks() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_parent_locks)
+
+
+def close_files_of(error: BaseException) -> None:
+    """Close the files Whoosh was reading when they turned out damaged.
+
+    They are left open as locals of Whoosh's frames (or of a reader half built), and would close
+    whenever those are collected, each with a ResourceWarning. Drop the frames now, quietly: the
+    damage is already being reported.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        traceback.clear_frames(error.__traceback__)
+        gc.collect()
 
 
 def one_line(error: BaseException) -> str:
@@ -105,6 +121,7 @@ class IndexStore:
             try:
                 return name, index.open_dir(str(self.root / name))
             except Exception as error:  # opening only reads files: any failure is the files'
+                close_files_of(error)
                 failure = (name, error)
                 if self.current_name() == name:
                     time.sleep(0.01)
@@ -232,6 +249,7 @@ class IndexStore:
             except SearchUnavailable:
                 raise  # the pointer was already read again; nothing left to retry
             except Exception as error:  # opening segment files: any failure is the files'
+                close_files_of(error)
                 if attempt == OPEN_ATTEMPTS - 1:
                     raise SearchUnavailable(self._failure(error)) from error
                 time.sleep(0.01)

@@ -27,7 +27,7 @@ from gi_registry.search.engine import (
 )
 from gi_registry.search.query import Filters, Parsed, RawResults, run
 from gi_registry.search.schema import SCHEMA_VERSION
-from gi_registry.search.store import IndexStore
+from gi_registry.search.store import IndexStore, close_files_of
 from gi_registry.search.suggest import suggest_raw
 
 # What reading damaged index files raises (truncated or overwritten segments and tables of
@@ -71,6 +71,7 @@ class WhooshEngine(SearchEngine):
             try:
                 yield lease
             except DAMAGE as error:
+                close_files_of(error)
                 self.store.close()  # the next request opens the files again (after a rebuild)
                 reason = self.store.unreadable_reason(lease.generation, error)
                 raise SearchUnavailable(reason) from error
@@ -89,6 +90,7 @@ class WhooshEngine(SearchEngine):
             with ix.searcher() as searcher:
                 yield from searcher.documents()
         except Exception as error:  # only stored fields are read here: a failure is the files'
+            close_files_of(error)
             raise SearchUnavailable(self.store.unreadable_reason(name, error)) from error
 
     def health(self) -> Health:
@@ -101,6 +103,7 @@ class WhooshEngine(SearchEngine):
             with ix.reader() as reader:  # opens every segment's files
                 documents = reader.doc_count()
         except Exception as error:
+            close_files_of(error)
             problem = self.store.unreadable_reason(name, error)
             return Health(False, problem=problem, rebuilding=rebuilding)
         version = self.store.schema_version()
@@ -144,6 +147,7 @@ class WhooshEngine(SearchEngine):
         except LockError:
             raise IndexBusy() from None
         except Exception as error:
+            close_files_of(error)
             raise SearchUnavailable(self.store.unreadable_reason(name, error)) from error
 
     @contextmanager
