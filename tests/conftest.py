@@ -25,6 +25,24 @@ from gi_registry.extensions import db
 
 PG_URL = os.environ.get("GI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKEND = os.environ.get("GI_TEST_DB", "sqlite")
+# GI_* variables the harness reads itself; every other one is meant for a real instance.
+HARNESS_VARIABLES = frozenset({"GI_TEST_DB", "GI_TEST_PG_URL", "GI_SCREENSHOT_DIR"})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_gi_environment() -> Iterator[None]:
+    """Remove the shell's GI_* variables for the whole run.
+
+    create_app reads every GI_* variable (from_prefixed_env), so a developer's GI_PER_PAGE or
+    GI_SEARCH_INDEX_PATH would change what the tests run against, or write into a real index.
+    Session-scoped and autouse, so it runs before the session templates are built; a test may still
+    set a GI_* variable through ``monkeypatch`` (or pass one to a subprocess) on purpose.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith("GI_") and name not in HARNESS_VARIABLES:
+                patch.delenv(name)
+        yield
 
 
 def pg_admin_engine() -> sa.Engine:

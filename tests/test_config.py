@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from gi_registry import create_app
-from gi_registry.config import REPO_ROOT
+from gi_registry.config import DEFAULT_HOME_REGION, REPO_ROOT, Defaults
 from gi_registry.extensions import db
+from tests.conftest import HARNESS_VARIABLES
 
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    """No GI_* variable from the shell running the tests may leak into these apps."""
-    for name in list(os.environ):
-        if name.startswith("GI_"):
-            monkeypatch.delenv(name)
+# The shell's GI_* variables are removed for the whole run by conftest.no_gi_environment; these
+# tests set the ones they need through monkeypatch.
 
 
 def build(instance: Path, **config):
@@ -179,3 +177,43 @@ def test_json_responses_keep_chinese_characters(tmp_path):
     app = build(tmp_path)
     with app.app_context():
         assert app.json.dumps({"name": "梅河大米"}) == '{"name": "梅河大米"}'
+
+
+# What a developer's shell might hold; none of it may reach the apps the fixtures build.
+SHELL_VARIABLES = {
+    "GI_PER_PAGE": "3",
+    "GI_HOME_REGION_CODE": '"220500"',
+    "GI_SEARCH_DRAIN_ON_COMMIT": "false",
+}
+
+
+def test_the_fixture_app_is_built_from_defaults_and_test_settings_only(app):
+    """Also run on its own, with SHELL_VARIABLES set, by the next test."""
+    assert app.config["PER_PAGE"] == Defaults.PER_PAGE
+    assert app.config["HOME_REGION_CODE"] == DEFAULT_HOME_REGION
+    assert app.config["SEARCH_DRAIN_ON_COMMIT"] is True
+    assert app.config["SEARCH_INDEX_PATH"] == str(Path(app.instance_path) / "search")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == app.config["DATABASE_URL"]
+    assert {n for n in os.environ if n.startswith("GI_")} <= HARNESS_VARIABLES
+
+
+def test_gi_variables_in_the_shell_do_not_reach_the_fixture_apps(tmp_path):
+    leaked_index, leaked_db = tmp_path / "leaked-index", tmp_path / "leaked.sqlite"
+    shell = {
+        **os.environ,
+        **SHELL_VARIABLES,
+        "GI_SEARCH_INDEX_PATH": str(leaked_index),
+        "GI_DATABASE_URL": f"sqlite:///{leaked_db}",
+    }
+    probe = f"{__file__}::test_the_fixture_app_is_built_from_defaults_and_test_settings_only"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", probe],
+        cwd=REPO_ROOT,
+        env=shell,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout
+    assert not leaked_index.exists() and not leaked_db.exists()
