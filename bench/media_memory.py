@@ -27,6 +27,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -70,6 +71,12 @@ def png_rgb(width: int = 6300, height: int = 6300) -> bytes:
     """Like the probe: a 6300×6300 RGB PNG of about 150 KB."""
     colours = [bytes(c) for c in ((200, 30, 30), (30, 160, 40), (30, 40, 200), (240, 240, 240))]
     return stream_png(width, height, stripes(width, colours), colour_type=2)
+
+
+def png_rgba(width: int = 6300, height: int = 6300) -> bytes:
+    """RGBA with clear and half-clear stripes: every band is flattened onto white."""
+    colours = [bytes(c) for c in ((200, 30, 30, 255), (0, 0, 0, 0), (30, 40, 200, 128))]
+    return stream_png(width, height, stripes(width, colours), colour_type=6)
 
 
 def png_rgb16(width: int = 6300, height: int = 6300) -> bytes:
@@ -212,6 +219,7 @@ def small_png() -> bytes:
 CASES: dict[str, tuple[str, Callable[[], bytes]]] = {
     "small": ("640×480 PNG (noise floor)", small_png),
     "png-6300": ("6300×6300 RGB PNG", png_rgb),
+    "png-rgba": ("6300×6300 RGBA PNG", png_rgba),
     "jpeg-40mp": ("7728×5152 RGB JPEG", jpeg_rgb),
     "png-16bit": ("6300×6300 16-bit RGB PNG", png_rgb16),
     "png-palette": ("6300×6300 palette PNG, tRNS", png_palette_transparent),
@@ -225,14 +233,11 @@ CASES: dict[str, tuple[str, Callable[[], bytes]]] = {
 
 def measure(path: Path, step: str) -> dict:
     """Run ``step`` on ``path`` in a fresh process: ``growth`` is how many bytes its RSS high-water
-    mark rose by; an ingest also reports the picture's recorded ``width`` and ``height``."""
+    mark rose by, ``seconds`` how long the step took; an ingest also reports the picture's recorded
+    ``width`` and ``height``."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", step, str(path)]
     done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO)
     return json.loads(done.stdout)
-
-
-def peak_growth(path: Path, step: str) -> int:
-    return measure(path, step)["growth"]
 
 
 def _high_water() -> int:
@@ -257,6 +262,7 @@ def child(step: str, path: str) -> None:
 
     data = Path(path).read_bytes()
     before = _high_water()
+    started = time.perf_counter()
     facts = {}
     if step == "decode":
         with Image.open(io.BytesIO(data)) as image:
@@ -264,7 +270,8 @@ def child(step: str, path: str) -> None:
     else:
         processed = media.process_image(data)
         facts = {"width": processed.width, "height": processed.height}
-    print(json.dumps({"growth": _high_water() - before, **facts}))
+    seconds = time.perf_counter() - started
+    print(json.dumps({"growth": _high_water() - before, "seconds": seconds, **facts}))
 
 
 def main() -> None:
@@ -284,7 +291,11 @@ def report(folder: Path, cases: list[str], repeat: int) -> None:
     from PIL import Image
 
     print(
-        f"{'case':30} {'MP':>5} {'file':>8} {'decode':>9} {'ingest':>9} {'ratio':>6} {'MB/MP':>6}"
+        f"{repeat} fresh processes per figure; medians. MiB of peak RSS growth, seconds of wall time."
+    )
+    print(
+        f"{'case':30} {'MP':>5} {'file':>8} {'decode':>8} {'ingest':>8} {'ratio':>6} "
+        f"{'MiB/MP':>7} {'decode s':>9} {'ingest s':>9}"
     )
     for name in cases:
         label, make = CASES[name]
@@ -292,14 +303,14 @@ def report(folder: Path, cases: list[str], repeat: int) -> None:
         path.write_bytes(make())
         with Image.open(path) as image:
             megapixels = image.width * image.height / 1e6
-        decode, ingest = (
-            statistics.median(peak_growth(path, step) for _ in range(repeat)) / MB
-            for step in ("decode", "ingest")
-        )
+        runs = {step: [measure(path, step) for _ in range(repeat)] for step in ("decode", "ingest")}
+        memory = {step: statistics.median(r["growth"] for r in runs[step]) / MB for step in runs}
+        seconds = {step: statistics.median(r["seconds"] for r in runs[step]) for step in runs}
         print(
             f"{label:30} {megapixels:5.1f} {path.stat().st_size / 1024:6.0f}KB "
-            f"{decode:7.1f}MB {ingest:7.1f}MB {ingest / max(decode, 0.1):6.2f} "
-            f"{ingest / megapixels:6.2f}"
+            f"{memory['decode']:8.1f} {memory['ingest']:8.1f} "
+            f"{memory['ingest'] / max(memory['decode'], 0.1):6.2f} "
+            f"{memory['ingest'] / megapixels:7.2f} {seconds['decode']:9.2f} {seconds['ingest']:9.2f}"
         )
 
 

@@ -20,6 +20,7 @@ import io
 import math
 import struct
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageMode, UnidentifiedImageError
@@ -233,7 +234,7 @@ def _fit(size: Size, box: Size) -> Size:
     return x, _round_aspect(x / aspect, key=lambda n: 0 if n == 0 else abs(aspect - x / n))
 
 
-def _round_aspect(number: float, key) -> int:
+def _round_aspect(number: float, key: Callable[[int], float]) -> int:
     return max(min(math.floor(number), math.ceil(number), key=key), 1)
 
 
@@ -289,8 +290,8 @@ def _working(image: Image.Image) -> Image.Image:
     transparent = "transparency" in image.info or "A" in image.getbands() or "a" in image.getbands()
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
         image = _eight_bits(image)
-    if transparent and image.mode != "CMYK":
-        return _flatten(image.convert("RGBA"))
+    if transparent:
+        return _flatten(image if image.mode == "RGBA" else image.convert("RGBA"))
     if image.mode in ("RGB", "L", "CMYK"):
         return image
     return image.convert("L" if image.mode == "1" else "RGB")
