@@ -46,7 +46,7 @@ from gi_registry.search.query import Filters, Parsed, RawHit, RawResults
 from gi_registry.search.store import IndexStore
 from gi_registry.search.whoosh_engine import WhooshEngine
 from tests import factories as f
-from tests.conftest import _app_from
+from tests.conftest import _app_from, make_app
 
 SEARCH_PACKAGE = Path(__file__).resolve().parent.parent / "gi_registry" / "search"
 
@@ -184,6 +184,11 @@ def test_another_engine_is_fed_by_the_outbox_and_serves_the_page_and_the_api(mem
         search.rebuild()
         assert search.check().ok
     assert client.get("/api/v1/search?q=青山").status_code == 200
+
+
+def test_an_unknown_engine_is_refused_at_start(tmp_path):
+    with pytest.raises(RuntimeError, match="SEARCH_ENGINE 'opensearch' 未知；可选：whoosh"):
+        make_app(tmp_path, "sqlite://", SEARCH_ENGINE="opensearch")
 
 
 def test_the_whoosh_engine_implements_the_whole_interface():

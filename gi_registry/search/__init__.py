@@ -85,6 +85,8 @@ class Results:
     facets: dict[str, dict[str, int]]
     correction: str | None = None  # "did you mean"
     showing_correction: bool = False  # nothing matched as typed; items come from the relaxed query
+    # Query words that no record matches, left out: the items match only the other words.
+    unmatched: tuple[str, ...] = ()
     filters: Filters = field(default_factory=Filters)
 
     @property
@@ -108,7 +110,12 @@ def init_app(app: Flask) -> None:
         "SEARCH_PENDING_GRACE", 5.0
     )  # seconds an outbox row may wait before check fails
     config.setdefault("SEARCH_RETRY_AFTER", 30)  # seconds, told to API clients while unavailable
-    app.extensions["gi_search"] = ENGINES[config["SEARCH_ENGINE"]](config)
+    factory = ENGINES.get(config["SEARCH_ENGINE"])
+    if factory is None:
+        raise RuntimeError(
+            f"SEARCH_ENGINE {config['SEARCH_ENGINE']!r} 未知；可选：{'、'.join(ENGINES)}"
+        )
+    app.extensions["gi_search"] = factory(config)
     outbox.install(_drain_after_commit)
     from gi_registry.search.cli import search_cli
 
@@ -205,6 +212,7 @@ def search(
         facets=raw.facets,
         correction=correction,
         showing_correction=raw.relaxed_only,
+        unmatched=raw.unmatched,
         filters=filters,
     )
 
