@@ -260,6 +260,7 @@ def search_results(results: Results) -> dict[str, Any]:
         },
         "correction": results.correction,
         "showing_correction": results.showing_correction,
+        "unmatched": list(results.unmatched),
     }
 
 

@@ -11,8 +11,10 @@ listings that mention it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from whoosh import query as Q
 
@@ -195,6 +197,91 @@ def relaxed_query(parsed: Parsed) -> Q.Query:
     return Q.And([relaxed_word(w) for w in parsed.words])
 
 
+# ---- partial matches: words that match nothing ---------------------------------------------
+# Coverage outranks every tier bonus: a record matching more of the query always comes first.
+COVER = 100_000.0
+# After a place (延边州, 抚松县) one of these is the division's suffix, not a word of its own.
+PLACE_SUFFIXES = frozenset("省市县区州旗盟镇乡村")
+
+
+@dataclass(eq=False)
+class Unit:
+    """A word of the query as its user sees it: a Latin word, or a span of unbroken Chinese."""
+
+    shown: str  # as typed (folded): 延边州
+    searched: str  # what is searched: 延边
+    token: int  # which query word it comes from
+    docs: ds.DocSet | None  # None: no record matches it
+
+    @property
+    def weight(self) -> int:
+        """Its share of the query: a character or a pinyin syllable is one, another word two."""
+        if text.is_han(self.shown):
+            return len(self.shown)
+        syllables = text.split_syllables(self.shown) if self.shown.isalpha() else None
+        return len(syllables) if syllables else 2
+
+
+def units(lease, parsed: Parsed) -> list[Unit]:
+    """Latin words whole; Chinese runs cut into the longest spans some record matches (梅河大米)
+    and the stretches between them that no record matches (现货)."""
+    docs_of = cache(lambda word: _docs_of(lease, word))  # a repeated piece is searched once
+    out: list[Unit] = []
+    for token, word in enumerate(parsed.words):
+        if text.is_han(word) and len(word) > 1:
+            out += _han_units(docs_of, word, token)
+        else:
+            docs = docs_of(word)
+            out.append(Unit(word, word, token, docs if ds.size(docs) else None))
+    return out
+
+
+def _docs_of(lease, word: str) -> ds.DocSet:
+    """What ``strict_word`` matches. A Chinese word's fields are searched one by one: Whoosh's Or
+    fills an array per query, the main cost of probing every span of a long query."""
+    if not text.is_han(word):
+        return ds.matching(lease, strict_word(word))
+    found = [ds.matching(lease, _all_terms(f, han_terms(word))) for f in TEXT_FIELDS]
+    return [set().union(*parts) for parts in zip(*found, strict=True)]
+
+
+def _han_units(docs_of, word: str, token: int) -> list[Unit]:
+    out: list[Unit] = []
+    lost, i = "", 0
+    spans = cache(lambda start: _longest_span(docs_of, word, start))
+    while i < len(word):
+        end, docs = spans(i)
+        if docs is None:
+            lost, i = lost + word[i], i + 1
+            continue
+        if lost:
+            out.append(Unit(lost, lost, token, None))
+            lost = ""
+        shown = word[i:end]
+        if word[end : end + 1] in PLACE_SUFFIXES and spans(end)[1] is None:
+            shown += word[end]  # 延边州: 州 is 延边's suffix, not a word that matched nothing
+        out.append(Unit(shown, word[i:end], token, docs))
+        i += len(shown)
+    if lost:
+        out.append(Unit(lost, lost, token, None))
+    return out
+
+
+def _longest_span(docs_of, word: str, start: int) -> tuple[int, ds.DocSet | None]:
+    """The longest span of two or more characters from ``start`` that some record matches.
+
+    Single characters only match names (梅 is in many), so alone they say nothing about a word.
+    A longer span matches a subset of what a shorter one matches: stop at the first miss.
+    """
+    found: tuple[int, ds.DocSet | None] = (start, None)
+    for end in range(start + 2, len(word) + 1):
+        docs = docs_of(word[start:end])
+        if not ds.size(docs):
+            break
+        found = (end, docs)
+    return found
+
+
 # ---- running them --------------------------------------------------------------------------
 
 
@@ -230,6 +317,7 @@ class RawResults:
     correction: str | None = None
     correction_key: str | None = None
     relaxed_only: bool = False
+    unmatched: tuple[str, ...] = ()  # query words no shown record matches (see ``_partial``)
 
 
 def restrict(lease, docs: ds.DocSet, pairs: list[tuple[str, str]]) -> ds.DocSet:
@@ -281,30 +369,103 @@ def region_children(codes: Iterable[str], parent: str | None) -> list[str]:
 
 
 def run(lease, parsed: Parsed, filters: Filters, limit: int) -> RawResults:
-    """Strict search; relaxed search when it finds too little. ``limit`` = hits wanted from the top."""
+    """Strict search; when it finds too little, relaxed (typos), then partial (unknown words).
+
+    ``limit`` = hits wanted from the top.
+    """
     required, bonus = strict_query(parsed), tier_bonus(parsed)
     everything = ds.matching(lease, required)
     raw = _ranked(lease, Q.AndMaybe(required, bonus), everything, filters, limit)
     found_a_name = bool(raw.hits) and raw.hits[0].score >= PREFIX
-    strict_total = ds.size(everything)
-    if strict_total >= RELAX_BELOW or found_a_name or not parsed.words:
+    if ds.size(everything) >= RELAX_BELOW or found_a_name or not parsed.words:
         return raw
+    shown, named = _relax(lease, parsed, raw, everything, bonus, filters)
+    # A typo that found a name wins; otherwise words that match nothing may be what emptied it.
+    if ds.size(shown) < RELAX_BELOW and not named:
+        shown = _partial(lease, parsed, raw, shown, filters, limit)
+    raw.hits = raw.hits[:limit]
+    if shown is not everything:
+        raw.relaxed_only = not ds.size(everything)
+        _count(lease, raw, shown, filters)
+    return raw
+
+
+def _relax(lease, parsed, raw, everything, bonus, filters) -> tuple[ds.DocSet, bool]:
+    """Append the relaxed query's hits; return the documents shown so far and whether the top
+    relaxed hit is a name (product, brand or producer)."""
     relaxed = relaxed_query(parsed)
     found = ds.minus(ds.matching(lease, relaxed), everything)
     if not ds.size(found):
-        return raw
+        return everything, False
     extra = _ranked(lease, Q.AndMaybe(relaxed, bonus), found, filters, RELAXED_LIMIT)
     for hit in extra.hits:
         hit.relaxed = True
     top = extra.hits[0].fields if extra.hits else {}
+    named = top.get("kind") in KIND_PRIOR
     # Offer a correction only when it is a name (a listing title is not what the user misspelt).
-    if top.get("kind") in KIND_PRIOR and ds.size(found) > strict_total:
+    if named and ds.size(found) > ds.size(everything):
         raw.correction, raw.correction_key = top["title"], top["key"]
-    raw.relaxed_only = not strict_total
-    shown = ds.from_global(lease, {h.docnum for h in extra.hits})
-    raw.hits = (raw.hits + extra.hits)[:limit]
-    _count(lease, raw, ds.union(everything, shown), filters)
-    return raw
+    raw.hits += extra.hits
+    return ds.union(everything, ds.from_global(lease, {h.docnum for h in extra.hits})), named
+
+
+def _partial(lease, parsed, raw, shown, filters, limit) -> ds.DocSet:
+    """Append records that match some of the query's words, those covering most of it first, and
+    name the words that no record shown matches (梅河大米现货 → 梅河大米, without 现货)."""
+    cut = units(lease, parsed)
+    found = [u for u in cut if u.docs is not None]
+    docs = ds.minus(_covering(lease, found), shown)
+    if ds.size(docs):
+        weights = Counter[str]()
+        for unit in found:  # a word typed twice counts twice, but is searched once
+            weights[unit.searched] += unit.weight
+        matched = [strict_word(w) for w in weights]
+        coverage = [Constant(q, COVER * n) for q, n in zip(matched, weights.values(), strict=True)]
+        bonus = Q.Or(coverage + _bonuses(parsed, list(weights)))
+        extra = _ranked(lease, Q.AndMaybe(Q.Or(matched), bonus), docs, filters, limit)
+        for hit in extra.hits:
+            hit.relaxed = True
+        raw.hits += extra.hits
+        shown = ds.union(shown, docs)
+    if ds.size(shown):
+        raw.unmatched = _unmatched(cut, shown)
+    return shown
+
+
+def _bonuses(parsed: Parsed, words: list[str]) -> list[Q.Query]:
+    """Within one coverage, the tiers of the words found taken together (Chagan Lake), and of each
+    alone: of 梅河口市山城镇's 梅河口市 and 城镇, only 梅河口市 is a place with GIs."""
+    groups = [tuple(words)] + ([(w,) for w in words] if len(words) > 1 else [])
+    return [tier_bonus(Parsed(parsed.raw, parsed.folded, group)) for group in groups]
+
+
+def _covering(lease, found: list[Unit]) -> ds.DocSet:
+    """Records covering more than half as much of the query as the record that covers most: a
+    word matched alone (城镇 of 梅河口市山城镇, rice of Meihe rice wholesale) is not enough."""
+    coverage: list[Counter[int]] = [Counter() for _ in ds.segments(lease)]
+    for unit in found:
+        for counts, local in zip(coverage, unit.docs or [], strict=True):
+            for docnum in local:
+                counts[docnum] += unit.weight
+    best = max((n for counts in coverage for n in counts.values()), default=0)
+    return [{d for d, n in counts.items() if 2 * n > best} for counts in coverage]
+
+
+def _unmatched(cut: list[Unit], shown: ds.DocSet) -> tuple[str, ...]:
+    """Runs of adjacent words (within one query word) that no shown record matches: 梅河口市山城镇
+    → 山城镇, though 城镇 alone is in some record's text."""
+    runs: list[list[Unit]] = []
+    for i, unit in enumerate(cut):
+        if unit.docs is not None and ds.count_in(shown, unit.docs):
+            continue
+        if runs and runs[-1][-1] is cut[i - 1] and cut[i - 1].token == unit.token:
+            runs[-1].append(unit)
+        else:
+            runs.append([unit])
+    words = ("".join(u.shown for u in run) for run in runs)
+    # A lone character is searched in names only (肉牛 holds 牛, but not as a name): its absence
+    # says nothing about the records' text, so it is not reported as a word that matched nothing.
+    return tuple(dict.fromkeys(w for w in words if len(w) > 1 or not text.is_han(w)))
 
 
 def _ranked(lease, q: Q.Query, docs: ds.DocSet, filters: Filters, limit: int) -> RawResults:
