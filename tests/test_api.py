@@ -41,14 +41,20 @@ def test_pages_do_not_overlap(client):
 
 
 @pytest.mark.parametrize(
-    ("query", "expected"),
-    [("category=grain", "grain"), ("protection=certification_mark", "certification_mark")],
+    ("query", "matches"),
+    [
+        ("category=grain", lambda item: item["category"]["code"] == "grain"),
+        (
+            "protection=certification_mark",
+            lambda item: "certification_mark" in item["protection_kinds"],
+        ),
+    ],
 )
-def test_product_filters(client, query, expected):
+def test_product_filters(client, query, matches):
+    everything = client.get("/api/v1/products?per_page=100").get_json()["items"]
     items = client.get(f"/api/v1/products?{query}&per_page=100").get_json()["items"]
-    assert items
-    for item in items:
-        assert expected in (item["category"]["code"], *item["protection_kinds"])
+    assert items == [item for item in everything if matches(item)]
+    assert 0 < len(items) < len(everything)
 
 
 def test_region_filter_takes_any_level(client):
@@ -116,7 +122,8 @@ def test_brands(client):
     assert umbrella["kind"] == "regional" and umbrella["trademark_number"] is None
     assert umbrella["members"] and all(m["sample"] for m in umbrella["members"])
     regional = client.get("/api/v1/brands?kind=regional").get_json()["items"]
-    assert all(b["kind"] == "regional" for b in regional)
+    assert regional == [b for b in body["items"] if b["kind"] == "regional"]
+    assert 0 < len(regional) < len(body["items"])
 
 
 def test_producers_hide_contact_details_in_lists(client, sample_ctx):
@@ -126,8 +133,18 @@ def test_producers_hide_contact_details_in_lists(client, sample_ctx):
     detail = client.get(f"/api/v1/producers/{items[0]['slug']}").get_json()
     assert len(detail["credit_code"]) == 18
     assert not {"phone", "address"} & set(detail)
+
+
+def test_may_use_mark_today_follows_status_and_window(client, sample_ctx):
     today = local_today().isoformat()
-    for auth in detail["authorizations"]:
+    authorizations = []
+    for item in client.get("/api/v1/producers?per_page=100").get_json()["items"]:
+        authorizations += client.get(f"/api/v1/producers/{item['slug']}").get_json()[
+            "authorizations"
+        ]
+    # The sample holds both answers; a rule that always said yes (or no) would fail here.
+    assert {auth["may_use_mark_today"] for auth in authorizations} == {True, False}
+    for auth in authorizations:
         in_window = (auth["valid_from"] or today) <= today <= (auth["valid_to"] or today)
         assert auth["may_use_mark_today"] == (auth["status"] == "active" and in_window)
 

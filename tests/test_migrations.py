@@ -63,10 +63,18 @@ def test_constraints_have_predictable_names(ctx):
     assert "uq_producers_credit_code" in uniques
 
 
-def test_init_db_is_idempotent(runner, ctx):
+def test_init_db_is_idempotent(databases, tmp_path):
     from gi_registry.models import Region
 
-    first = runner.invoke(args=["init-db"])
-    second = runner.invoke(args=["init-db"])
-    assert first.exit_code == 0 and second.exit_code == 0, second.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Region)) == 3348
+    app = fresh_app(databases, tmp_path)  # not the fixture app: that one is initialised already
+    runner = app.test_cli_runner()
+    with app.app_context():
+        first = runner.invoke(args=["init-db"])
+        assert first.exit_code == 0, first.output
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Region)) == 3348
+        db.session.remove()
+        second = runner.invoke(args=["init-db"])
+        assert second.exit_code == 0, second.output
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Region)) == 3348
+        db.session.remove()
+        db.engine.dispose()

@@ -19,10 +19,15 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def test_home_lists_products_categories_and_the_umbrella_brand(client):
+def test_home_lists_products_categories_and_the_umbrella_brand(client, sample_ctx):
     page = text(client.get("/"))
-    assert "梅河大米" in page or "地理标志产品" in page
-    assert "吉致吉品" in page
+    # Links and card headings, not names: the nav says 地理标志产品 and the intro names 吉致吉品.
+    for product in queries.featured_products(8):
+        assert f'<a href="/products/{product.slug}" class="card-link">' in page, product.slug
+    for category, count in queries.category_counts():
+        chip = f'<a href="/products?category={category.code}">{category.name_zh} '
+        assert (chip in page) == (count > 0), category.code
+    assert 'href="/brands/jizhi-jipin"><img' in page and "<h3>吉致吉品</h3>" in page
     assert 'lang="zh-CN"' in page
 
 
@@ -33,6 +38,7 @@ def test_product_page_shows_protection_number_as_published_and_its_sources(clien
     page = text(response)
     assert "<h1>梅河大米</h1>" in page
     assert "国家质检总局2006年191号公告" in page
+    assert product.sources
     for source in product.sources:
         assert source["title"] in page
     assert "梅河口市" in page  # protected area, with the region's full name
@@ -128,7 +134,8 @@ def test_revoked_authorization_is_shown_as_not_usable(client, sample_ctx):
 def test_brand_page_lists_members_and_sources(client, sample_ctx):
     umbrella = db.session.scalar(select(Brand).where(Brand.slug == "jizhi-jipin"))
     page = text(client.get("/brands/jizhi-jipin"))
-    assert "吉致吉品" in page and "成员品牌" in page
+    assert "<h1>吉致吉品" in page and "<h2>成员品牌</h2>" in page
+    assert umbrella.members
     for member in umbrella.members:
         assert member.name_zh in page
     assert "吉政发〔2022〕18号" in page
@@ -136,10 +143,11 @@ def test_brand_page_lists_members_and_sources(client, sample_ctx):
 
 def test_region_pages_walk_the_hierarchy(client):
     province = text(client.get("/regions/220000"))
-    assert "吉林省" in province and "通化市" in province
+    assert "<h1>吉林省</h1>" in province and '<a href="/regions/220500">通化市</a>' in province
     county = text(client.get("/regions/220581"))
-    assert "梅河口市" in county and "梅河大米" in county
-    assert client.get("/regions").status_code == 200
+    assert "<h1>梅河口市</h1>" in county and 'href="/products/meihe-dami"' in county
+    assert '<a href="/regions/220000">吉林省</a>' in county  # the crumbs lead back up
+    assert "<h1>吉林省</h1>" in text(client.get("/regions"))  # the home region
 
 
 @pytest.mark.parametrize(
@@ -201,14 +209,23 @@ def test_home_leads_with_the_gis_the_plan_names(sample_ctx):
     assert len(everything) == len({p.slug for p in everything})
 
 
-def test_region_pages_cap_long_lists_and_link_to_the_full_list(sample_ctx, client):
-    from gi_registry.catalog.queries import region_overview
+def region_cards(page: str) -> int:
+    section = page.split("<h2>本地区的地理标志产品</h2>", 1)[1].split("</section>", 1)[0]
+    return section.count('class="card-link"')
 
+
+def test_region_pages_cap_long_lists_and_link_to_the_full_list(sample_ctx, client, monkeypatch):
     province = db.session.get(Region, "220000")
-    overview = region_overview(province, limit=5)
-    assert len(overview["products"]) == 5 and overview["product_total"] > 5
+    total = queries.region_overview(province)["product_total"]
+    full_list = f'<a href="/products?region=220000">查看本地区全部 {total} 个产品 →</a>'
     page = text(client.get("/regions/220000"))
-    assert "/products?region=220000" in page or overview["product_total"] <= 48
+    assert region_cards(page) == total and full_list not in page  # under the cap: all, no link
+    # The sample is smaller than the page's cap of 48: lower the cap so that the cut shows.
+    uncapped = queries.region_overview
+    monkeypatch.setattr(queries, "region_overview", lambda region: uncapped(region, limit=5))
+    page = text(client.get("/regions/220000"))
+    assert region_cards(page) == 5 and total > 5
+    assert full_list in page
 
 
 @pytest.mark.parametrize(

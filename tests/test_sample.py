@@ -63,7 +63,9 @@ def test_numbers_and_urls_come_from_the_source_table(sample, source_rows):
 
 def test_the_2010_acceptance_is_not_recorded_as_an_approval(sample):
     beef = next(p for p in sample["products"] if "草原红牛" in names(p))
-    assert all(p["status"] != "approved" or p["approved_on"] != "2010" for p in beef["protections"])
+    acceptance = [p for p in beef["protections"] if "2010年第143号" in (p["note"] or "")]
+    assert acceptance and all(p["status"] == "accepted" for p in acceptance)
+    assert not any((p["approved_on"] or "").startswith("2010") for p in beef["protections"])
 
 
 def test_fictional_records_are_marked(sample):

@@ -213,8 +213,22 @@ def test_the_product_page_caps_its_authorisations_and_gives_the_total(big_app):
     assert body["authorized_producers_total"] == PRODUCERS
 
 
-def test_a_short_list_needs_no_count(big_app):
+@pytest.mark.parametrize(
+    ("slug", "authorised"), [("scale-product-001", 1), ("scale-product-299", 0)]
+)
+def test_a_short_list_needs_no_count(big_app, slug, authorised):
     with big_app.app_context():
-        product = db.session.scalar(select(GIProduct).where(GIProduct.slug == "scale-product-299"))
-        listed = queries.product_authorizations(product)
-    assert listed.items == [] and listed.total == 0 and not listed.more
+        product = db.session.scalar(select(GIProduct).where(GIProduct.slug == slug))
+        with statements(big_app) as seen:
+            listed = queries.product_authorizations(product)
+    assert len(listed.items) == listed.total == authorised and not listed.more
+    assert len(seen) == 1 and "count(" not in seen[0].lower()  # the rows alone tell the total
+
+
+def test_a_full_list_is_counted(big_app):
+    with big_app.app_context():
+        product = db.session.scalar(select(GIProduct).where(GIProduct.slug == "scale-product-000"))
+        with statements(big_app) as seen:
+            listed = queries.product_authorizations(product)
+    assert len(listed.items) == queries.AUTHORIZATION_LIMIT and listed.total == PRODUCERS
+    assert len(seen) == 2 and "count(" in seen[1].lower()

@@ -77,8 +77,8 @@ def test_tabs_count_each_kind_and_narrow_to_one(client):
     assert 'aria-current="page">全部' in tabs
 
     brands = page(client, q="梅河", kind="brand")
-    assert result_count(brands) == int(counts["品牌"])
-    assert all(link.startswith("/brands/") for link in hit_links(brands))
+    assert result_count(brands) == int(counts["品牌"]) > 0
+    assert hit_links(brands) and all(link.startswith("/brands/") for link in hit_links(brands))
     assert 'kind=brand" aria-current="page">品牌' in brands
 
 
@@ -113,7 +113,7 @@ def test_region_facet_walks_one_level_down_and_links_back_up(client):
 def test_filters_and_tabs_keep_each_other(client):
     html = page(client, q="大米", category="grain", kind="product")
     tabs = links_in(html, "search-tabs")
-    assert all("category=grain" in link for link in tabs)
+    assert len(tabs) == 5 and all("category=grain" in link for link in tabs)
     facet = re.search(r'href="([^"]*protection=[^"]*)"', html).group(1)
     query = parse_qs(urlsplit(unescape(facet)).query)
     assert query["kind"] == ["product"] and query["category"] == ["grain"]
