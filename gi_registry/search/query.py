@@ -202,6 +202,8 @@ def relaxed_query(parsed: Parsed) -> Q.Query:
 COVER = 100_000.0
 # After a place (延边州, 抚松县) one of these is the division's suffix, not a word of its own.
 PLACE_SUFFIXES = frozenset("省市县区州旗盟镇乡村")
+# Cuts of a Chinese run kept per position: enough for the few ways names and places can be cut.
+CUT_BEAM = 4
 
 
 @dataclass(eq=False)
@@ -245,41 +247,62 @@ def _docs_of(lease, word: str) -> ds.DocSet:
     return [set().union(*parts) for parts in zip(*found, strict=True)]
 
 
+@dataclass(frozen=True)
+class _Cut:
+    """One way to cut the start of a Chinese run into pieces that some record matches."""
+
+    covered: int  # characters in pieces
+    docs: ds.DocSet | None  # records matching every piece (None before the first piece)
+    pieces: tuple[tuple[int, int, ds.DocSet], ...]  # (start, end, records matching it)
+
+    def rank(self) -> tuple[int, int, int]:
+        return self.covered, ds.size(self.docs) if self.docs else 0, -len(self.pieces)
+
+
 def _han_units(docs_of, word: str, token: int) -> list[Unit]:
-    out: list[Unit] = []
-    lost, i = "", 0
-    spans = cache(lambda start: _longest_span(docs_of, word, start))
-    while i < len(word):
-        end, docs = spans(i)
-        if docs is None:
-            lost, i = lost + word[i], i + 1
-            continue
-        if lost:
-            out.append(Unit(lost, lost, token, None))
-            lost = ""
-        shown = word[i:end]
-        if word[end : end + 1] in PLACE_SUFFIXES and spans(end)[1] is None:
-            shown += word[end]  # 延边州: 州 is 延边's suffix, not a word that matched nothing
-        out.append(Unit(shown, word[i:end], token, docs))
-        i += len(shown)
-    if lost:
-        out.append(Unit(lost, lost, token, None))
-    return out
+    """Of the cuts covering most of the run, the one whose pieces most records hold together, then
+    the one with fewest pieces: 白城市洮南市 → 白城市 + 洮南市, not 白城市洮 (in a producer's address)
+    + 南市; 梅河大米现货 → 梅河大米 + 现货 (matches nothing)."""
+    spans = [_spans_from(docs_of, word, i) for i in range(len(word))]
+    beams: list[list[_Cut]] = [[] for _ in range(len(word) + 1)]
+    beams[0] = [_Cut(0, None, ())]
+    for i in range(len(word)):
+        for cut in sorted(beams[i], key=_Cut.rank, reverse=True)[:CUT_BEAM]:
+            beams[i + 1].append(cut)  # word[i] in no piece
+            for end, docs in spans[i]:
+                held = docs if cut.docs is None else ds.intersect(cut.docs, docs)
+                piece = (i, end, docs)
+                beams[end].append(_Cut(cut.covered + end - i, held, (*cut.pieces, piece)))
+    return _to_units(word, max(beams[-1], key=_Cut.rank).pieces, token)
 
 
-def _longest_span(docs_of, word: str, start: int) -> tuple[int, ds.DocSet | None]:
-    """The longest span of two or more characters from ``start`` that some record matches.
-
-    Single characters only match names (梅 is in many), so alone they say nothing about a word.
-    A longer span matches a subset of what a shorter one matches: stop at the first miss.
-    """
-    found: tuple[int, ds.DocSet | None] = (start, None)
+def _spans_from(docs_of, word: str, start: int) -> list[tuple[int, ds.DocSet]]:
+    """(end, records) of each span of two or more characters from ``start`` that some record
+    matches. Single characters only match names (梅 is in many), so alone they say nothing.
+    A longer span matches a subset of what a shorter one matches: stop at the first miss."""
+    out = []
     for end in range(start + 2, len(word) + 1):
         docs = docs_of(word[start:end])
         if not ds.size(docs):
             break
-        found = (end, docs)
-    return found
+        out.append((end, docs))
+    return out
+
+
+def _to_units(word: str, pieces: tuple[tuple[int, int, ds.DocSet], ...], token: int) -> list[Unit]:
+    out: list[Unit] = []
+    at = 0
+    for start, end, docs in [*pieces, (len(word), len(word), None)]:
+        gap = word[at:start]
+        if gap and out and gap[0] in PLACE_SUFFIXES:
+            out[-1].shown += gap[0]  # 延边州: 州 is 延边's suffix, not a word that matched nothing
+            gap = gap[1:]
+        if gap:
+            out.append(Unit(gap, gap, token, None))
+        if docs is not None:
+            out.append(Unit(word[start:end], word[start:end], token, docs))
+        at = end
+    return out
 
 
 # ---- running them --------------------------------------------------------------------------
@@ -379,15 +402,30 @@ def run(lease, parsed: Parsed, filters: Filters, limit: int) -> RawResults:
     found_a_name = bool(raw.hits) and raw.hits[0].score >= PREFIX
     if ds.size(everything) >= RELAX_BELOW or found_a_name or not parsed.words:
         return raw
-    shown, named = _relax(lease, parsed, raw, everything, bonus, filters)
-    # A typo that found a name wins; otherwise words that match nothing may be what emptied it.
-    if ds.size(shown) < RELAX_BELOW and not named:
-        shown = _partial(lease, parsed, raw, shown, filters, limit)
+    cut = units(lease, parsed)
+    if _rejoined(cut, parsed):
+        # 通化市集安市 is 通化市 + 集安市: records with both match as typed, not as a typo, and
+        # rank with what the strict query found (which matched every piece too).
+        raw.hits = []
+        nothing: ds.DocSet = [set() for _ in everything]
+        shown, whole = _partial(lease, parsed, cut, raw, nothing, filters, limit)
+    else:
+        shown, named = _relax(lease, parsed, raw, everything, bonus, filters)
+        whole = everything
+        # A typo that found a name wins; otherwise words that match nothing may have emptied it.
+        # (When something matched every word, records matching only some are not worth adding.)
+        if not ds.size(everything) and ds.size(shown) < RELAX_BELOW and not named:
+            shown, whole = _partial(lease, parsed, cut, raw, shown, filters, limit)
     raw.hits = raw.hits[:limit]
     if shown is not everything:
-        raw.relaxed_only = not ds.size(everything)
+        raw.relaxed_only = not ds.size(everything) and not ds.size(whole)
         _count(lease, raw, shown, filters)
     return raw
+
+
+def _rejoined(cut: list[Unit], parsed: Parsed) -> bool:
+    """Every piece of the query matches something, and some word of it is several pieces."""
+    return len(cut) > len(parsed.words) and all(u.docs is not None for u in cut)
 
 
 def _relax(lease, parsed, raw, everything, bonus, filters) -> tuple[ds.DocSet, bool]:
@@ -409,12 +447,15 @@ def _relax(lease, parsed, raw, everything, bonus, filters) -> tuple[ds.DocSet, b
     return ds.union(everything, ds.from_global(lease, {h.docnum for h in extra.hits})), named
 
 
-def _partial(lease, parsed, raw, shown, filters, limit) -> ds.DocSet:
+def _partial(lease, parsed, cut, raw, shown, filters, limit) -> tuple[ds.DocSet, ds.DocSet]:
     """Append records that match some of the query's words, those covering most of it first, and
-    name the words that no record shown matches (梅河大米现货 → 梅河大米, without 现货)."""
-    cut = units(lease, parsed)
+    name the words that no record shown matches (梅河大米现货 → 梅河大米, without 现货).
+
+    Returns the documents now shown, and those among them that match every word.
+    """
     found = [u for u in cut if u.docs is not None]
-    docs = ds.minus(_covering(lease, found), shown)
+    docs, whole = _covering(lease, cut)
+    docs, whole = ds.minus(docs, shown), ds.minus(whole, shown)
     if ds.size(docs):
         weights = Counter[str]()
         for unit in found:  # a word typed twice counts twice, but is searched once
@@ -423,13 +464,14 @@ def _partial(lease, parsed, raw, shown, filters, limit) -> ds.DocSet:
         coverage = [Constant(q, COVER * n) for q, n in zip(matched, weights.values(), strict=True)]
         bonus = Q.Or(coverage + _bonuses(parsed, list(weights)))
         extra = _ranked(lease, Q.AndMaybe(Q.Or(matched), bonus), docs, filters, limit)
+        exact = ds.to_global(lease, whole)
         for hit in extra.hits:
-            hit.relaxed = True
+            hit.relaxed = hit.docnum not in exact
         raw.hits += extra.hits
         shown = ds.union(shown, docs)
     if ds.size(shown):
         raw.unmatched = _unmatched(cut, shown)
-    return shown
+    return shown, whole
 
 
 def _bonuses(parsed: Parsed, words: list[str]) -> list[Q.Query]:
@@ -439,16 +481,19 @@ def _bonuses(parsed: Parsed, words: list[str]) -> list[Q.Query]:
     return [tier_bonus(Parsed(parsed.raw, parsed.folded, group)) for group in groups]
 
 
-def _covering(lease, found: list[Unit]) -> ds.DocSet:
-    """Records covering more than half as much of the query as the record that covers most: a
-    word matched alone (城镇 of 梅河口市山城镇, rice of Meihe rice wholesale) is not enough."""
+def _covering(lease, cut: list[Unit]) -> tuple[ds.DocSet, ds.DocSet]:
+    """Records covering more than half as much of the query as the record that covers most (a
+    word matched alone, 城镇 of 梅河口市山城镇 or rice of Meihe rice wholesale, is not enough), and
+    those covering all of it."""
     coverage: list[Counter[int]] = [Counter() for _ in ds.segments(lease)]
-    for unit in found:
-        for counts, local in zip(coverage, unit.docs or [], strict=True):
+    for unit in (u for u in cut if u.docs is not None):
+        for counts, local in zip(coverage, unit.docs, strict=True):
             for docnum in local:
                 counts[docnum] += unit.weight
     best = max((n for counts in coverage for n in counts.values()), default=0)
-    return [{d for d, n in counts.items() if 2 * n > best} for counts in coverage]
+    full = sum(u.weight for u in cut)
+    kept = [{d for d, n in counts.items() if 2 * n > best} for counts in coverage]
+    return kept, [{d for d, n in counts.items() if n == full} for counts in coverage]
 
 
 def _unmatched(cut: list[Unit], shown: ds.DocSet) -> tuple[str, ...]:
