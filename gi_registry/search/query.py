@@ -7,6 +7,9 @@ Ranking is BM25F plus fixed bonuses that put the evidence in a fixed order: the 
 name or alias, then a name that starts with it, then a name that contains it, then the record's
 region; plain text matches come last. Listings have no name fields, so a product always outranks the
 listings that mention it.
+
+When the strict query finds too little, a relaxed query forgives typos, and a partial one drops the
+words that match nothing (梅河大米现货 → 梅河大米, naming 现货): see docs/search.md.
 """
 
 from __future__ import annotations
@@ -225,8 +228,8 @@ class Unit:
 
 
 def units(lease, parsed: Parsed) -> list[Unit]:
-    """Latin words whole; Chinese runs cut into the longest spans some record matches (梅河大米)
-    and the stretches between them that no record matches (现货)."""
+    """Latin words whole; Chinese runs cut into pieces that some record matches (梅河大米) and
+    the stretches between them that no record matches (现货)."""
     docs_of = cache(lambda word: _docs_of(lease, word))  # a repeated piece is searched once
     out: list[Unit] = []
     for token, word in enumerate(parsed.words):
