@@ -663,7 +663,9 @@ def test_a_concurrent_writer_is_reported_not_crashed_on(ctx, monkeypatch):
     from gi_registry.services.writer import RecordWriter
 
     assert import_document(f.document(products=[f.product()])).ok
-    monkeypatch.setattr(RecordWriter, "lookup", lambda self, model, slugs: {})  # as if not yet committed
+    monkeypatch.setattr(
+        RecordWriter, "lookup", lambda self, model, slugs: {}
+    )  # as if not yet committed
     report = import_document(f.document(products=[f.product(name_zh="并发")]))
     assert not report.ok and report.issues[0].message.startswith("数据库拒绝了写入，未导入任何数据")
     assert db.session.scalar(select(GIProduct.name_zh)) == "测试大米"
