@@ -39,6 +39,10 @@ class Defaults:
     )
     SEARCH_LOCK_TIMEOUT = 0.5  # seconds a request waits for the index writer before leaving rows
     SEARCH_REBUILD_PROCS = 2  # processes that analyse documents during `flask search rebuild`
+    SEARCH_ENGINE = "whoosh"  # the engine behind search(); see docs/search.md, "The engine seam"
+    SEARCH_PARALLEL_FROM = 5000  # documents: a rebuild of more is analysed by SEARCH_REBUILD_PROCS
+    SEARCH_PENDING_GRACE = 5.0  # seconds an outbox row may wait before `search check` fails
+    SEARCH_RETRY_AFTER = 30  # seconds, told to API clients while the index is being rebuilt
     # Uploads: a phone photo is rarely over 12 MB; anything larger is refused before Pillow sees it.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MEDIA_MAX_BYTES = 12 * 1024 * 1024

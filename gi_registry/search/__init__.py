@@ -32,7 +32,7 @@ from gi_registry.search.engine import (
 )
 from gi_registry.search.indexer import CheckReport, DrainReport, RebuildReport
 from gi_registry.search.query import KIND_ORDER, Filters, parse
-from gi_registry.search.whoosh_engine import PARALLEL_FROM, WhooshEngine
+from gi_registry.search.whoosh_engine import WhooshEngine
 
 __all__ = [
     "KIND_ORDER",
@@ -104,12 +104,6 @@ class Suggestion:
 def init_app(app: Flask) -> None:
     config = app.config
     config.setdefault("SEARCH_INDEX_PATH", str(Path(app.instance_path) / "search"))
-    config.setdefault("SEARCH_ENGINE", "whoosh")
-    config.setdefault("SEARCH_PARALLEL_FROM", PARALLEL_FROM)  # documents: analyse in procs above it
-    config.setdefault(
-        "SEARCH_PENDING_GRACE", 5.0
-    )  # seconds an outbox row may wait before check fails
-    config.setdefault("SEARCH_RETRY_AFTER", 30)  # seconds, told to API clients while unavailable
     factory = ENGINES.get(config["SEARCH_ENGINE"])
     if factory is None:
         raise RuntimeError(
