@@ -2,6 +2,7 @@
 
     python bench/search.py                       # 15,000 products, 10,000 producers, 100,000 listings
     python bench/search.py --products 1500 --producers 1000 --listings 10000   # a quick run
+    python bench/search.py --documents 25000     # the same mix scaled to ≈25,000 public documents
     python bench/search.py --database-url postgresql+psycopg://postgres@127.0.0.1/gi_bench
 
 Generates the synthetic corpus (bench/corpus.py) into a fresh database, rebuilds the index with
@@ -9,6 +10,8 @@ Generates the synthetic corpus (bench/corpus.py) into a fresh database, rebuilds
 database visibility check and highlights) and ``search.suggest``. The baseline is SQLite FTS5 with
 the trigram tokenizer over the same documents and queries, built and queried in the same run; our
 figures are printed as ratios to it. Medians and p95 over every query after one warm-up pass.
+The rebuild is also compared with its floor: a bare Whoosh index of the same document texts
+(bench/whoosh_floor.py), built in the same run.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import random
 import resource
+import shutil
 import statistics
 import tempfile
 import time
@@ -24,6 +28,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from corpus import generate
 from fts5_baseline import Fts5Baseline
+from whoosh_floor import build_floor
 
 from gi_registry import create_app, search
 from gi_registry.cli import init_database
@@ -102,20 +107,25 @@ def suggest_set(rng: random.Random, size: int) -> list[str]:
     return out
 
 
-def fts5_documents():
+def built_documents() -> list[dict]:
+    """The documents the rebuild indexes, from the project's own builder (outside any timing)."""
+    out = []
     for kind in KINDS:
         ids = visible_ids(db.session, kind)
         for start in range(0, len(ids), 1000):
             docs, _ = load_documents(db.session, kind, ids[start : start + 1000])
             db.session.expunge_all()
-            for doc in docs:
-                body = "\n".join(
-                    doc.get(f, "") for f in ("name", "en", "regions", "category_text", "body")
-                )
-                yield {
-                    "key": doc["key"], "kind": kind, "title": doc["title"], "text": body,
-                    "category": doc.get("category", ""), "regions": doc.get("region", ""),
-                }  # fmt: skip
+            out.extend(docs)
+    return out
+
+
+def fts5_documents(documents: list[dict]):
+    for doc in documents:
+        body = "\n".join(doc.get(f, "") for f in ("name", "en", "regions", "category_text", "body"))
+        yield {
+            "key": doc["key"], "kind": doc["kind"], "title": doc["title"], "text": body,
+            "category": doc.get("category", ""), "regions": doc.get("region", ""),
+        }  # fmt: skip
 
 
 def commit_to_searchable(rng: random.Random, rounds: int) -> list[float]:
@@ -141,6 +151,11 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=15000)
     parser.add_argument("--producers", type=int, default=10000)
     parser.add_argument("--listings", type=int, default=100000)
+    parser.add_argument(
+        "--documents",
+        type=int,
+        help="scale products, producers and listings to about this many public documents",
+    )
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument(
         "--database-url", default=None, help="default: SQLite in a temporary folder"
@@ -148,6 +163,11 @@ def main() -> None:
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--instance", help="keep the instance here (default: a temporary folder)")
     args = parser.parse_args()
+    if args.documents:
+        # The default mix gives 84,915 public documents from 125,000 rows.
+        scale = args.documents / 84915
+        args.products, args.producers = round(15000 * scale), round(10000 * scale)
+        args.listings = round(100000 * scale)
     rng = random.Random(20261125)
     with tempfile.TemporaryDirectory() as tmp:
         instance = Path(args.instance or tmp)
@@ -177,9 +197,15 @@ def run(app, args, rng: random.Random, tmp: Path) -> None:
     print(f"{docs:,} documents ({report.counts}) in {report.seconds:.1f} s = {docs / report.seconds:,.0f} docs/s,"
           f" index {index_bytes / 2**20:.0f} MiB, procs={args.procs}")  # fmt: skip
 
+    documents = built_documents()  # outside the timing: the baselines are timed on their own work
+    floor_seconds = build_floor(documents, tmp / "floor", procs=args.procs)
+    floor_bytes = sum(f.stat().st_size for f in (tmp / "floor").rglob("*") if f.is_file())
+    shutil.rmtree(tmp / "floor")
+    print(f"bare Whoosh floor (same texts, bigrams, procs={args.procs}, multisegment): "
+          f"{floor_seconds:.1f} s, {floor_bytes / 2**20:.0f} MiB"
+          f" → rebuild / floor **{report.seconds / floor_seconds:.2f}** (goal ≤ 1.8)")  # fmt: skip
     fts = Fts5Baseline(tmp / "fts5.sqlite")
-    documents = list(fts5_documents())  # built outside the timing: FTS5 is timed on its own work
-    fts_seconds = fts.build(documents)
+    fts_seconds = fts.build(list(fts5_documents(documents)))
     del documents
     print(f"FTS5 trigram baseline: built in {fts_seconds:.1f} s, {fts.size_bytes() / 2**20:.0f} MiB"
           f" → rebuild ratio {report.seconds / fts_seconds:.2f}×")  # fmt: skip
@@ -216,14 +242,14 @@ def run(app, args, rng: random.Random, tmp: Path) -> None:
     sug_ms = timed(search.suggest, prefixes)
     print(f"\n## Suggest ({len(prefixes)} prefixes: Han, pinyin, initials)")
     print(
-        f"p50 {statistics.median(sug_ms):.2f} ms, p95 {percentile(sug_ms, 0.95):.2f} ms (goal: p95 ≤ 10 ms)"
+        f"p50 {statistics.median(sug_ms):.2f} ms, p95 {percentile(sug_ms, 0.95):.2f} ms (goal: p95 ≤ 3 ms)"
     )
 
     app.config["SEARCH_DRAIN_ON_COMMIT"] = True
     c2s = commit_to_searchable(rng, 30)
     print("\n## Commit to searchable (one edited listing, 30 rounds)")
     print(
-        f"p50 {statistics.median(c2s):.0f} ms, p95 {percentile(c2s, 0.95):.0f} ms (goal: p95 ≤ 100 ms)"
+        f"p50 {statistics.median(c2s):.0f} ms, p95 {percentile(c2s, 0.95):.0f} ms (goal: no worse than before)"
     )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS of this process: {rss:.0f} MiB")
