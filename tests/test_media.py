@@ -435,9 +435,13 @@ def test_the_decoded_size_is_known_before_decoding(mode, fmt, per_pixel):
 
 def test_shrinking_band_by_band_equals_one_whole_resize(monkeypatch):
     monkeypatch.setattr(media, "BAND_PIXELS", 30_000)  # dozens of bands
+    bands = []
+    working = media._working
+    monkeypatch.setattr(media, "_working", lambda band: bands.append(band.size) or working(band))
     planes = [Image.effect_noise((900, 700), 90) for _ in range(3)]
     image = Image.merge("RGB", planes)
     banded = media._shrink(image, (256, 199), (900.0, 700.0))
+    assert len(bands) >= 10 and all(height < 700 for _width, height in bands)  # really banded
     whole = image.resize((256, 199), Image.Resampling.LANCZOS)
     assert max(high for _low, high in ImageChops.difference(banded, whole).getextrema()) <= 1
 
