@@ -352,6 +352,26 @@ def test_deleting_a_brand_reindexes_its_products(reg):
     assert up_to_date("product", "lingshan-gongmi")
 
 
+def suggested(prefix: str) -> list[str]:
+    return [s.slug for s in search.suggest(prefix)]
+
+
+def test_suggestions_follow_a_rename_and_a_rebuild(reg):
+    load(products=[f.product("qingshan-gongmi", name_zh="青山贡米")])
+    for prefix in ("青山", "qingsh", "qs"):
+        assert suggested(prefix) == ["qingshan-gongmi"], prefix  # the segment's terms now cached
+    get(GIProduct, "qingshan-gongmi").name_zh = "翠屏贡米"
+    db.session.commit()
+    # The old document still sits in the cached segment, deleted: it must not come back.
+    for prefix in ("青山", "qingsh", "qs"):
+        assert suggested(prefix) == [], prefix
+    for prefix in ("翠屏", "cuip", "cp"):
+        assert suggested(prefix) == ["qingshan-gongmi"], prefix
+    search.rebuild()
+    assert suggested("翠屏") == ["qingshan-gongmi"]
+    assert suggested("青山") == []
+
+
 def test_renaming_a_producer_reindexes_its_listings(lingshan):
     get(Producer, "lingshan-coop").name_zh = "翠屏合作社（示例）"
     db.session.commit()

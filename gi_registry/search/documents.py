@@ -63,7 +63,8 @@ class RegionDirectory:
 
     def lineage(self, code: str | None) -> list[tuple[str, str]]:
         """(code, name) from the region up to its province; stops at an empty parent or a cycle."""
-        self.preload([code])
+        if code and code not in self.rows:  # load_documents preloads every code of a batch
+            self.preload([code])
         chain, seen, rows = [], set(), self.rows
         while code and code in rows and code not in seen:
             seen.add(code)
