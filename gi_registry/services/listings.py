@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gi_registry.models import GIProduct, Listing, Producer
-from gi_registry.services.records import require_record
-from gi_registry.services.snapshots import listing_record
+from gi_registry.services.records import change_fields
 from gi_registry.services.unit import Work
 from gi_registry.services.validation import validate_one
 from gi_registry.services.writer import RecordWriter, writer_for
@@ -47,6 +46,4 @@ def set_listing_status(
     work: Work, slug: str, status: str, *, expected_version: int | None = None
 ) -> Listing:
     """Publish, reject, close or expire a listing."""
-    listing = require_record(Listing, slug)
-    record = listing_record(listing) | {"status": status}
-    return save_listing(work, record, expected_version=expected_version)
+    return change_fields(work, "listings", slug, save_listing, expected_version, status=status)

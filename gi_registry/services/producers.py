@@ -7,8 +7,7 @@ from typing import Any
 
 from gi_registry.models import Producer
 from gi_registry.naming import apply_name_forms
-from gi_registry.services.records import archive_record, require_record
-from gi_registry.services.snapshots import producer_record
+from gi_registry.services.records import archive_record, change_fields
 from gi_registry.services.unit import Work
 from gi_registry.services.validation import validate_one
 from gi_registry.services.writer import RecordWriter, writer_for
@@ -38,17 +37,16 @@ def set_producer_verified(
     work: Work, slug: str, verified: bool, *, expected_version: int | None = None
 ) -> Producer:
     """Staff confirm (or withdraw) that a producer proved who it is."""
-    producer = require_record(Producer, slug)
-    record = producer_record(producer) | {"verified": verified}
-    return save_producer(work, record, expected_version=expected_version)
+    return change_fields(
+        work, "producers", slug, save_producer, expected_version, verified=verified
+    )
 
 
 def set_producer_status(
     work: Work, slug: str, status: str, *, expected_version: int | None = None
 ) -> Producer:
-    producer = require_record(Producer, slug)
-    record = producer_record(producer) | {"status": status}
-    return save_producer(work, record, expected_version=expected_version)
+    """Activate, suspend or archive a producer; public pages and search follow."""
+    return change_fields(work, "producers", slug, save_producer, expected_version, status=status)
 
 
 def archive_producer(work: Work, slug: str, *, expected_version: int | None = None) -> Producer:

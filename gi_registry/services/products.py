@@ -7,8 +7,8 @@ from typing import Any
 
 from gi_registry.models import GIProduct, Protection
 from gi_registry.naming import apply_name_forms
-from gi_registry.services.records import archive_record, find_record, require_record
-from gi_registry.services.snapshots import product_record, protection_record
+from gi_registry.services.records import archive_record, change_fields, find_record
+from gi_registry.services.snapshots import protection_record
 from gi_registry.services.unit import Work
 from gi_registry.services.validation import validate_one
 from gi_registry.services.writer import RecordWriter, writer_for
@@ -74,9 +74,7 @@ def set_product_status(
     work: Work, slug: str, status: str, *, expected_version: int | None = None
 ) -> GIProduct:
     """Publish, withdraw to draft, or archive a product (archiving keeps the record as evidence)."""
-    product = require_record(GIProduct, slug)
-    record = product_record(product) | {"status": status}
-    return save_product(work, record, expected_version=expected_version)
+    return change_fields(work, "products", slug, save_product, expected_version, status=status)
 
 
 def archive_product(work: Work, slug: str, *, expected_version: int | None = None) -> GIProduct:

@@ -43,9 +43,13 @@ def require_record(model, slug: str):
     return record
 
 
-def archive_record(work: Work, kind: str, slug: str, save: Save, expected_version: int | None):
-    """Archive through the kind's own save, so validation, history and search see a normal write."""
+def change_fields(work: Work, kind: str, slug: str, save: Save, expected_version, **changes):
+    """Change some fields of a stored record through the kind's own save, so validation, history and
+    search see an ordinary write of the whole record."""
     obj = require_record(MODELS[kind], slug)
-    return save(
-        work, SNAPSHOTS[kind](obj) | {"status": "archived"}, expected_version=expected_version
-    )
+    return save(work, SNAPSHOTS[kind](obj) | changes, expected_version=expected_version)
+
+
+def archive_record(work: Work, kind: str, slug: str, save: Save, expected_version: int | None):
+    """Archive: the record stays as evidence, out of public pages and search."""
+    return change_fields(work, kind, slug, save, expected_version, status="archived")
