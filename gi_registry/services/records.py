@@ -1,4 +1,4 @@
-"""What the per-kind services share: finding a record, archiving it, restoring an earlier state."""
+"""What the per-kind services share: finding a record, changing some of its fields, archiving it."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from gi_registry.services.writer import RecordWriter
 
 IMPORT_LOCK = "import"
-# How long SQLite waits inside one statement before it says "database is locked" (see create_app).
+# Seconds between tries at a busy SQLite database; each try itself waits up to its busy_timeout
+# (5 s, set in create_app) before it says "database is locked".
 SQLITE_RETRY_PAUSE = 0.2
 
 
@@ -46,7 +47,6 @@ class Work:
     dry_run: bool = False
     history: History = field(init=False)
     writer: RecordWriter | None = field(default=None, init=False)
-    extra: dict[str, Any] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.history = History(self.actor, self.user.id if self.user else None)
