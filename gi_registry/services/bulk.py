@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gi_registry.extensions import db
-from gi_registry.models import Brand, GIProduct, Producer
 from gi_registry.services.authorizations import write_authorizations
 from gi_registry.services.brands import write_brands
 from gi_registry.services.listings import write_listings
@@ -22,14 +21,13 @@ def write_document(
     """Products first (others refer to them), then producers, brands, authorisations, listings.
 
     The records were validated as one batch (references checked in batched queries), so each
-    kind's writer is called once with all its records.
+    kind's writer is called once with all its records and loads what they refer to in batches.
     """
     writer = writer_for(work, progress)
     records = validated.records
     # No autoflush: the writers read (regions, existing rows) between writes, and a flush per read
     # turns an import of thousands of records into thousands of round trips.
     with db.session.no_autoflush:
-        prefetch_references(writer, validated)
         write_products(writer, records["products"])
         write_csv_protections(writer, validated.protections)
         write_producers(writer, records["producers"])
@@ -37,16 +35,3 @@ def write_document(
         write_authorizations(writer, records["authorizations"])
         write_listings(writer, records["listings"])
         db.session.flush()
-
-
-def prefetch_references(writer, validated: Validated) -> None:
-    """Every record the document refers to, loaded in a few batched queries up front."""
-    records = validated.records
-    product_slugs = [r.get("product") for r in records["authorizations"] + records["listings"]]
-    product_slugs += [s for r in records["brands"] for s in r.get("products", [])]
-    product_slugs += [r.get("product") for r in validated.protections]
-    producer_slugs = [r.get("producer") for r in records["authorizations"] + records["listings"]]
-    producer_slugs += [s for r in records["brands"] for s in r.get("producers", [])]
-    writer.prefetch("products", GIProduct, product_slugs)
-    writer.prefetch("producers", Producer, producer_slugs)
-    writer.prefetch("brands", Brand, [r.get("parent") for r in records["brands"]])

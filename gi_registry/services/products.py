@@ -64,6 +64,7 @@ def write_csv_protections(writer: RecordWriter, rows: list[dict]) -> None:
         by_product.setdefault(row["product"], []).append(
             {k: v for k, v in row.items() if k != "product"}
         )
+    writer.prefetch("products", GIProduct, by_product)
     for slug, items in by_product.items():
         product = writer.get("products", GIProduct, slug)
         writer.history.track("products", product, is_new=False)
