@@ -19,7 +19,7 @@ from gi_registry.config import (
     load_or_create_secret_key,
     resolve_database_url,
 )
-from gi_registry.extensions import csrf, db, migrate
+from gi_registry.extensions import babel, csrf, db, migrate
 
 __all__ = ["MIGRATIONS_DIR", "create_app"]
 
@@ -87,12 +87,15 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    from gi_registry import web
+    from gi_registry import i18n, web
 
-    # Every user-facing string goes through _() so that a catalogue can be added without touching
-    # the templates; until then the null translations return the Chinese text as written.
-    app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # Every user-facing string goes through _(); Chinese is written in the source and English comes
+    # from the catalogue under gi_registry/translations (see docs/i18n.md).
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(i18n.TRANSLATIONS_DIR),
+    )
     web.init_app(app)
 
 

@@ -103,3 +103,20 @@ CATEGORIES = [
 ]
 
 CATEGORY_LABELS = [f"{code} {name_zh}" for code, name_zh, _ in CATEGORIES]
+
+# Stories and events are promotion content: written, published (now or at a scheduled time), archived.
+CONTENT_STATUSES = {"draft": "草稿", "published": "已发布", "archived": "已归档"}
+
+# What a home-page featured slot may point at.
+FEATURE_TARGETS = {"product": "地理标志产品", "brand": "品牌", "story": "故事", "event": "活动"}
+
+# 商标品牌指导站: what a request to a guidance station is about, and where it stands.
+GUIDANCE_TOPICS = {
+    "trademark": "商标注册与保护",
+    "gi_application": "地理标志申请与保护",
+    "gi_mark": "地理标志专用标志使用",
+    "brand": "品牌培育与推广",
+    "infringement": "侵权纠纷与维权",
+    "other": "其他",
+}
+GUIDANCE_STATUSES = {"received": "已受理", "answered": "已答复", "closed": "已办结"}

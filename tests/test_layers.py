@@ -41,6 +41,7 @@ RANKS = {
     "api": 5,
     "search_pages": 5,
     "media_files": 5,
+    "i18n": 5,
     # Wiring.
     "cli": 6,
     "__init__": 6,

@@ -8,8 +8,15 @@ from gi_registry.models.catalog import GIProduct, Protection, product_regions
 from gi_registry.models.listings import Listing
 from gi_registry.models.media import BrandImage, ListingImage, MediaAsset, ProductImage
 from gi_registry.models.producers import Authorization, Producer
+from gi_registry.models.promotion import Event, FeatureSlot, Story, story_brands, story_products
 from gi_registry.models.regions import Category, Region
 from gi_registry.models.search import SearchOutbox
+from gi_registry.models.stations import (
+    GuidanceRequest,
+    GuidanceStation,
+    station_brands,
+    station_producers,
+)
 
 __all__ = [
     "AuditEntry",
@@ -17,7 +24,11 @@ __all__ = [
     "Brand",
     "BrandImage",
     "Category",
+    "Event",
+    "FeatureSlot",
     "GIProduct",
+    "GuidanceRequest",
+    "GuidanceStation",
     "Listing",
     "ListingImage",
     "MediaAsset",
@@ -26,10 +37,15 @@ __all__ = [
     "Protection",
     "Region",
     "SearchOutbox",
+    "Story",
     "User",
     "WriteLock",
     "brand_producers",
     "brand_products",
     "now_utc",
     "product_regions",
+    "station_brands",
+    "station_producers",
+    "story_brands",
+    "story_products",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 import sqlalchemy as sa
@@ -71,6 +72,11 @@ class Authorization(Timestamped, Versioned, db.Model):
     status: Mapped[str] = mapped_column(
         choice("authorization_status", tuple(vocab.AUTHORIZATION_STATUSES)), default="active"
     )
+    # The token in the QR code printed on packs (/verify/<token>). Random, so that nobody can walk the
+    # register by counting; a new token (after labels leak, say) makes the old labels answer "unknown".
+    verify_token: Mapped[str] = mapped_column(
+        sa.String(32), unique=True, default=lambda: new_verify_token()
+    )
 
     producer: Mapped[Producer] = relationship(back_populates="authorizations")
     product: Mapped[GIProduct] = relationship()
@@ -82,3 +88,8 @@ class Authorization(Timestamped, Versioned, db.Model):
         if self.valid_from and day < self.valid_from:
             return False
         return not (self.valid_to and day > self.valid_to)
+
+
+def new_verify_token() -> str:
+    """128 random bits, URL-safe: 22 characters, short enough for a small QR code."""
+    return secrets.token_urlsafe(16)
