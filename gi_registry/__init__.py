@@ -107,7 +107,7 @@ def _init_routing(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from gi_registry import cli, errors, pagecache
+    from gi_registry import cli, errors
     from gi_registry.api import bp as api_bp
     from gi_registry.catalog import bp as catalog_bp
     from gi_registry.media_files import bp as media_bp
@@ -120,5 +120,3 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # read-only JSON API: GET only, no cookies needed
     errors.init_app(app)
     cli.init_app(app)
-    # Last: its after_request hook must see the response every other hook has finished.
-    pagecache.init_app(app)

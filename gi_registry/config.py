@@ -42,13 +42,6 @@ class Defaults:
     SEARCH_ENGINE = "whoosh"  # the engine behind search(); see docs/search.md, "The engine seam"
     SEARCH_PARALLEL_FROM = 5000  # documents: a rebuild of more is analysed by SEARCH_REBUILD_PROCS
     SEARCH_PENDING_GRACE = 5.0  # seconds an outbox row may wait before `search check` fails
-    # Rendered public pages and API reads are kept per worker until the registry changes
-    # (see pagecache.py): at most this many seconds for what changes with time alone.
-    PAGE_CACHE = True
-    PAGE_CACHE_SECONDS = 60.0
-    PAGE_CACHE_CHECK_SECONDS = 1.0  # how often a worker looks for other processes' writes
-    PAGE_CACHE_ENTRIES = 2000
-    PAGE_CACHE_BYTES = 64 * 1024 * 1024
     SEARCH_RETRY_AFTER = 30  # seconds, told to API clients while the index is being rebuilt
     # Uploads: a phone photo is rarely over 12 MB; anything larger is refused before Pillow sees it.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024

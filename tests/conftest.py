@@ -111,10 +111,6 @@ class Databases:
 def make_app(instance: Path, url: str, **extra):
     config = {
         "TESTING": True,
-        # Tests change data and code behind the pages' backs (factories, monkeypatch); the page
-        # cache has its own tests (test_pagecache.py), which turn it on.
-        "PAGE_CACHE": False,
-        "PAGE_CACHE_CHECK_SECONDS": 0.0,
         "INSTANCE_PATH": str(instance),
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret",
@@ -160,7 +156,7 @@ def sample_template(databases, empty_template, tmp_path_factory) -> tuple[str, P
     return databases.template_from(app, instance), instance
 
 
-def _app_from(template, databases, tmp_path, **config):
+def _app_from(template, databases, tmp_path):
     source, source_instance = template
     instance = tmp_path / f"instance-{uuid.uuid4().hex[:6]}"
     instance.mkdir()
@@ -168,7 +164,7 @@ def _app_from(template, databases, tmp_path, **config):
     for folder in ("media", "search"):
         if (source_instance / folder).exists():
             shutil.copytree(source_instance / folder, instance / folder)
-    app = make_app(instance, databases.new_url(instance, source), **config)
+    app = make_app(instance, databases.new_url(instance, source))
     yield app
     with app.app_context():
         db.session.remove()

@@ -42,7 +42,6 @@ RANKS = {
     "search_pages": 5,
     "media_files": 5,
     "i18n": 5,
-    "pagecache": 5,
     # Wiring.
     "cli": 6,
     "__init__": 6,
