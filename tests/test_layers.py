@@ -42,6 +42,7 @@ RANKS = {
     "search_pages": 5,
     "media_files": 5,
     "i18n": 5,
+    "verify": 5,  # 专用标志核验: lookups, pages, QR labels
     # Wiring.
     "cli": 6,
     "__init__": 6,

@@ -12,6 +12,7 @@ from gi_registry.catalog.queries import Capped, mark_status, public_parent
 from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer, Region
 from gi_registry.numbers import json_number
 from gi_registry.search import Hit, Results, Suggestion
+from gi_registry.verify.lookup import AuthorizationState, Verdict
 
 
 def region_ref(region: Region) -> dict[str, Any]:
@@ -96,6 +97,35 @@ def authorization(auth: Authorization) -> dict[str, Any]:
         "valid_to": auth.valid_to.isoformat() if auth.valid_to else None,
         "status": auth.status,
         "may_use_mark_today": mark_status(auth) == "valid",
+    }
+
+
+def verdict(answer: Verdict) -> dict[str, Any]:
+    """A GI-mark check: the overall status, the producer (None when it may not be shown) and each
+    authorisation with its own state."""
+    producer = answer.producer
+    return {
+        "status": answer.status,
+        "query": {"by": answer.by, "value": answer.query},
+        "producer": {**producer_summary(producer), "credit_code": producer.credit_code}
+        if producer
+        else None,
+        "authorizations": [verified_authorization(state) for state in answer.authorizations],
+    }
+
+
+def verified_authorization(state: AuthorizationState) -> dict[str, Any]:
+    auth = state.authorization
+    return {
+        "product": {
+            **product_ref(auth.product),
+            "url": page_url("catalog.product", slug=auth.product.slug),
+        },
+        "producer": producer_ref(auth.producer),
+        "number": auth.number,
+        "valid_from": auth.valid_from.isoformat() if auth.valid_from else None,
+        "valid_to": auth.valid_to.isoformat() if auth.valid_to else None,
+        "status": state.status,
     }
 
 

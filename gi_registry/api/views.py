@@ -11,6 +11,7 @@ from gi_registry.errors import error_response
 from gi_registry.extensions import db
 from gi_registry.models import Brand, Region
 from gi_registry.models.regions import REGION_LEVELS
+from gi_registry.verify import lookup as verification
 
 bp = Blueprint("api", __name__)
 SUGGEST_LIMIT = 10
@@ -141,6 +142,15 @@ def suggest():
     response.cache_control.public = True
     response.cache_control.max_age = 60
     return response
+
+
+@bp.route("/verify")
+def verify():
+    """专用标志核验: the /verify page's answer as JSON (docs/api.md)."""
+    verdict = verification.lookup(request.args)
+    if verdict is None:
+        raise params.ParamError("credit_code", "请提供 credit_code、number 或 token 之一")
+    return jsonify(s.verdict(verdict))
 
 
 @bp.route("/<path:anything>")
