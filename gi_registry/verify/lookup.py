@@ -96,11 +96,15 @@ def clean_credit_code(raw: str | None) -> str:
 
 
 def clean_text(field_name: str, raw: str | None, limit: int, label: str) -> str:
-    value = unicodedata.normalize("NFKC", raw or "").strip()
+    """Trimmed NFKC text within the column's length. Control characters are refused: no stored
+    number holds one, and PostgreSQL would refuse a NUL in a query."""
+    value = unicodedata.normalize("NFKC", (raw or "")[: limit * 4]).strip()
     if not value:
         raise ParamError(field_name, f"请输入{label}")
     if len(value) > limit:
         raise ParamError(field_name, f"{label}最长{limit}个字符")
+    if not value.isprintable():
+        raise ParamError(field_name, f"{label}含有不可见的控制字符")
     return value
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from gi_registry.catalog import params
 from gi_registry.catalog.params import ParamError
 from gi_registry.verify import lookup as checks
 
@@ -16,7 +17,7 @@ def lookup():
     field, value, error, verdict = "q", "", None, None
     name = next((n for n in checks.CHECKS if n in request.args), None)
     if name is not None:
-        field, value = name, request.args.get(name, "")[: checks.NUMBER_CHARS * 2]
+        field, value = name, params.clean_query(request.args.get(name), checks.NUMBER_CHARS) or ""
         try:
             verdict = checks.lookup(request.args)
         except ParamError as problem:
