@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -22,7 +21,9 @@ from gi_registry.services.errors import ServiceError
 from gi_registry.services.records import MODELS as RECORD_KINDS
 from gi_registry.services.reference import ensure_reference_data, read_divisions
 from gi_registry.services.revisions import entity_id_for, record_history, restore_revision
+from gi_registry.services.unit import command_actor as cli_actor
 from gi_registry.services.unit import unit_of_work
+from gi_registry.verify.cli import authorization_cli
 
 
 def init_app(app: Flask) -> None:
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
         export_command,
         create_user_command,
         history_command,
+        authorization_cli,
     ):
         app.cli.add_command(command)
 
@@ -187,11 +189,3 @@ def _print_counts(report: ImportReport) -> None:
             click.echo(f"{prefix}{kind}: 新增 {counts[0]}，更新 {counts[1]}，未变 {counts[2]}")
     if not any(sum(c.values()) for c in (report.created, report.updated, report.unchanged)):
         click.echo(f"{prefix}没有需要导入的记录。")
-
-
-def cli_actor() -> str:
-    """Who ran a command, for the audit trail: the login name where the system knows it."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"

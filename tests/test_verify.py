@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import segno
 from flask import url_for
+from PIL import Image
 from sqlalchemy import select
 
 from gi_registry import localtime
 from gi_registry.extensions import db
 from gi_registry.interchange import import_document
 from gi_registry.models import Authorization, Producer
+from gi_registry.services.authorizations import rotate_verify_token
+from gi_registry.services.errors import ConflictError, NotFoundError
+from gi_registry.services.revisions import record_history
+from gi_registry.services.unit import unit_of_work
 from gi_registry.verify import lookup
 from tests import factories as f
 
@@ -326,3 +333,102 @@ def test_no_input_gives_a_server_error(ctx, web, name, junk):
     status, body = api(web, **{name: junk}) if name != "q" else (None, None)
     if name != "q":
         assert status in (200, 400) and body["error" if status == 400 else "status"]
+
+
+# --- QR labels and token rotation (flask authorization …)
+
+PUBLIC_URL = "https://gi.example.cn/registry"
+
+
+@pytest.fixture
+def labelled(ctx, tmp_path):
+    """A valid authorisation, PUBLIC_URL set, and a CLI runner."""
+    register(auths=[("test-rice", current(number="吉GI-2025-007"))])
+    ctx.config["PUBLIC_URL"] = PUBLIC_URL
+    return ctx.test_cli_runner()
+
+
+def decode(png: bytes) -> list[str]:
+    """What a phone camera would read: zxing-cpp, the decoder behind many Android scanners."""
+    zxingcpp = pytest.importorskip("zxingcpp")
+    return [found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
+@pytest.mark.parametrize("key", ["吉GI-2025-007", "coop/test-rice", "{id}"])
+def test_a_png_label_decodes_to_the_canonical_verify_url(labelled, tmp_path, key):
+    auth = db.session.scalar(select(Authorization))
+    out = tmp_path / "label.png"
+    result = labelled.invoke(args=["authorization", "label", key.format(id=auth.id), "--out", out])
+    assert result.exit_code == 0, result.output
+    assert decode(out.read_bytes()) == [f"{PUBLIC_URL}/verify/{auth.verify_token}"]
+    with Image.open(out) as image:
+        assert image.info["dpi"] == pytest.approx((300, 300), abs=0.5)
+
+
+def test_an_svg_label_holds_the_same_code_as_a_fresh_encode(labelled, tmp_path):
+    auth = db.session.scalar(select(Authorization))
+    out = tmp_path / "label.svg"
+    result = labelled.invoke(
+        args=["authorization", "label", str(auth.id), "--out", out, "--size", "30"]
+    )
+    assert result.exit_code == 0, result.output
+    svg = out.read_text(encoding="utf-8")
+    assert 'width="' in svg and "测试大米" in svg and "吉GI-2025-007" in svg
+    expected = segno.make_qr(
+        f"{PUBLIC_URL}/verify/{auth.verify_token}", error="m", boost_error=False
+    )
+    assert svg_modules(svg) == dark_modules(expected)
+
+
+def svg_modules(svg: str) -> set[tuple[int, int]]:
+    """The dark modules a label's path draws (runs ``M x y h n v1 …z``), quiet zone removed."""
+    path = re.search(r' d="([^"]+)"', svg).group(1)
+    cells = set()
+    for x, y, run in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", path):
+        cells |= {(int(x) - 4 + i, int(y) - 4) for i in range(int(run))}
+    return cells
+
+
+def dark_modules(code) -> set[tuple[int, int]]:
+    return {(x, y) for y, row in enumerate(code.matrix) for x, dark in enumerate(row) if dark}
+
+
+def test_a_label_needs_the_public_address(labelled, tmp_path):
+    labelled.app.config["PUBLIC_URL"] = None
+    result = labelled.invoke(
+        args=["authorization", "label", "coop/test-rice", "--out", tmp_path / "x.svg"]
+    )
+    assert result.exit_code != 0 and "GI_PUBLIC_URL" in result.output
+    assert not (tmp_path / "x.svg").exists()
+
+
+@pytest.mark.parametrize("key", ["9999", "nobody/test-rice", "不存在-1"])
+def test_a_label_for_an_unknown_key_is_refused(labelled, key):
+    result = labelled.invoke(args=["authorization", "label", key])
+    assert result.exit_code != 0 and "找不到专用标志使用授权" in result.output
+
+
+def test_rotating_the_token_retires_the_old_label(labelled, web):
+    auth = db.session.scalar(select(Authorization))
+    old, version = auth.verify_token, auth.version
+    result = labelled.invoke(args=["authorization", "rotate-token", str(auth.id)])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    auth = db.session.get(Authorization, auth.id)
+    assert auth.verify_token != old and auth.version == version + 1
+    old_page = web.get(url_for("verify.token", token=old))
+    assert old_page.status_code == 404 and "名录中查不到这个核验码" in page_text(old_page)
+    assert api(web, token=old)[1]["status"] == "unknown"
+    assert api(web, token=auth.verify_token)[1]["status"] == "authorized"
+    [entry] = [r for r in record_history("authorizations", auth.id) if "verify_token" in r.changes]
+    assert entry.changes["verify_token"] == (old, auth.verify_token)
+    assert entry.actor.startswith("cli")
+
+
+def test_rotation_checks_the_version_a_form_showed(ctx):
+    register(auths=[("test-rice", current())])
+    auth = db.session.scalar(select(Authorization))
+    with pytest.raises(ConflictError), unit_of_work(actor="test") as work:
+        rotate_verify_token(work, auth.id, expected_version=auth.version - 1)
+    with pytest.raises(NotFoundError), unit_of_work(actor="test") as work:
+        rotate_verify_token(work, auth.id + 1000)

@@ -1,4 +1,5 @@
-"""Authorisations to use the GI special mark (专用标志使用核准): grant, renew, suspend, revoke.
+"""Authorisations to use the GI special mark (专用标志使用核准): grant, renew, suspend, revoke,
+and renew the token of the QR labels printed on packs.
 
 One row per (producer, product): a renewal updates the validity rather than adding a row.
 """
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from gi_registry.extensions import db
 from gi_registry.models import Authorization, GIProduct, Producer
+from gi_registry.models.producers import new_verify_token
 from gi_registry.services.batches import scalars_in
 from gi_registry.services.errors import NotFoundError
 from gi_registry.services.records import require_record
@@ -86,3 +88,26 @@ def set_authorization_status(
         raise NotFoundError(f"经营主体 {producer_slug} 没有产品 {product_slug} 的专用标志使用授权")
     record = authorization_record(auth) | {"status": status}
     return save_authorization(work, record, expected_version=expected_version)
+
+
+def rotate_verify_token(
+    work: Work, authorization_id: int, *, expected_version: int | None = None
+) -> Authorization:
+    """Give the authorisation a new QR token: every label printed with the old one answers "unknown".
+
+    For labels that leaked or were copied. The token is not part of the record's snapshot (the
+    interchange format does not carry it), so the entry is written here; it keeps both values, so
+    staff can tell which labels a reported pack came from, and a restore never brings one back.
+    """
+    auth = db.session.get(Authorization, authorization_id)
+    if auth is None:
+        raise NotFoundError(f"没有编号（id）为 {authorization_id} 的专用标志使用授权")
+    check_version(auth, expected_version)
+    old = auth.verify_token
+    auth.verify_token = new_verify_token()
+    db.session.flush()  # bumps the row version: a form that showed the old one now conflicts
+    key = f"{auth.producer.slug}/{auth.product.slug}"
+    work.history.record(
+        "authorizations", key, auth.id, "update", {"verify_token": [old, auth.verify_token]}
+    )
+    return auth

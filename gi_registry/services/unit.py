@@ -13,6 +13,7 @@ same transaction, and drained right after the commit.
 
 from __future__ import annotations
 
+import getpass
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +51,14 @@ class Work:
 
     def __post_init__(self) -> None:
         self.history = History(self.actor, self.user.id if self.user else None)
+
+
+def command_actor() -> str:
+    """Who ran a command, for the audit trail: the login name where the system knows it."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
 
 
 def actor_for(user: User | None, actor: str | None) -> str:
