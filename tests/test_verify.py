@@ -229,6 +229,16 @@ def test_a_malformed_credit_code_is_a_400_naming_the_field(ctx, web, value, mess
     assert "verdict" not in html
 
 
+def test_answers_are_revalidated_because_they_change_at_midnight(ctx, web):
+    code = register(auths=[("test-rice", current())])
+    for response in (
+        web.get(url_for("verify.lookup", credit_code=code)),
+        web.get(url_for("verify.token", token=token_of("coop"))),
+        web.get(url_for("api.verify", credit_code=code)),
+    ):
+        assert response.cache_control.no_cache, response.request.path
+
+
 def test_a_missing_parameter_is_a_400(ctx, web):
     status, body = api(web)
     assert status == 400 and "credit_code" in body["error"]["message"]
@@ -242,10 +252,12 @@ def test_lookup_by_number(ctx, web):
         assert body["producer"]["credit_code"] == code
     assert api(web, number="吉GI-2025-008")[1]["status"] == "unknown"
     # The page's one box takes a number or a code.
-    assert "已获授权使用" in page_text(web.get(url_for("verify.lookup", q="吉 GI-2025-007")))
-    assert "已获授权使用" in page_text(web.get(url_for("verify.lookup", q=code)))
-    assert "校验位不正确" in page_text(web.get(url_for("verify.lookup", q=code[:-1] + "0")))
-    assert "查不到编号为“不存在-1”" in page_text(web.get(url_for("verify.lookup", q="不存在-1")))
+    page = web.get(url_for("verify.lookup", code="吉 GI-2025-007"))
+    assert "已获授权使用" in page_text(page)
+    assert 'name="q" value=""' in page.get_data(as_text=True)  # the header's search box stays empty
+    assert "已获授权使用" in page_text(web.get(url_for("verify.lookup", code=code)))
+    assert "校验位不正确" in page_text(web.get(url_for("verify.lookup", code=code[:-1] + "0")))
+    assert "查不到编号为“不存在-1”" in page_text(web.get(url_for("verify.lookup", code="不存在-1")))
 
 
 # --- QR tokens
@@ -325,14 +337,13 @@ JUNK = [
 
 
 @pytest.mark.parametrize("junk", JUNK)
-@pytest.mark.parametrize("name", ["credit_code", "number", "token", "q"])
+@pytest.mark.parametrize("name", ["credit_code", "number", "token", "code"])
 def test_no_input_gives_a_server_error(ctx, web, name, junk):
     page = web.get("/verify", query_string={name: junk})
     assert page.status_code == 200
     assert "<script>alert" not in page.get_data(as_text=True)
-    status, body = api(web, **{name: junk}) if name != "q" else (None, None)
-    if name != "q":
-        assert status in (200, 400) and body["error" if status == 400 else "status"]
+    status, body = api(web, **{name: junk})
+    assert status in (200, 400) and body["error" if status == 400 else "status"]
 
 
 # --- QR labels and token rotation (flask authorization …)

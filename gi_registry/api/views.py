@@ -12,6 +12,7 @@ from gi_registry.extensions import db
 from gi_registry.models import Brand, Region
 from gi_registry.models.regions import REGION_LEVELS
 from gi_registry.verify import lookup as verification
+from gi_registry.verify.views import must_revalidate
 
 bp = Blueprint("api", __name__)
 SUGGEST_LIMIT = 10
@@ -150,7 +151,7 @@ def verify():
     verdict = verification.lookup(request.args)
     if verdict is None:
         raise params.ParamError("credit_code", "请提供 credit_code、number 或 token 之一")
-    return jsonify(s.verdict(verdict))
+    return must_revalidate(jsonify(s.verdict(verdict)))
 
 
 @bp.route("/<path:anything>")

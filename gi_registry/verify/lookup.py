@@ -180,16 +180,17 @@ def visible_authorizations():
 
 
 def by_code_or_number(raw: str | None, today: date | None = None) -> Verdict:
-    """The page's one box (``q``): an authorisation number if one matches, else a credit code
+    """The page's one box (``code``; not ``q``, which the header's search box echoes): an
+    authorisation number if one matches, else a credit code
     when it looks like one (so a mistyped code is told what is wrong), else an unknown number."""
-    text = clean_text("q", raw, NUMBER_CHARS, "统一社会信用代码或授权编号")
+    text = clean_text("code", raw, NUMBER_CHARS, "统一社会信用代码或授权编号")
     verdict = by_number(text, today)
     if verdict.status != "unknown" or not looks_like_credit_code(text):
         return verdict
     try:
         return by_credit_code(text, today)
     except ParamError as error:
-        raise ParamError("q", error.message) from None
+        raise ParamError("code", error.message) from None
 
 
 def looks_like_credit_code(text: str) -> bool:
@@ -202,7 +203,7 @@ CHECKS = {
     "credit_code": by_credit_code,
     "number": by_number,
     "token": by_token,
-    "q": by_code_or_number,
+    "code": by_code_or_number,
 }
 
 

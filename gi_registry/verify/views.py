@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from gi_registry.catalog import params
 from gi_registry.catalog.params import ParamError
@@ -11,10 +11,22 @@ from gi_registry.verify import lookup as checks
 bp = Blueprint("verify", __name__)
 
 
+@bp.after_request
+def revalidate(response: Response) -> Response:
+    return must_revalidate(response)
+
+
+def must_revalidate(response: Response) -> Response:
+    """An answer changes at midnight in the province with no change to the register, so no cache
+    may reuse one without asking (a cache keyed on registry changes alone would be wrong here)."""
+    response.cache_control.no_cache = True
+    return response
+
+
 @bp.route("/verify")
 def lookup():
     """A GET form: a lookup changes nothing, so it needs no CSRF token and can be linked to."""
-    field, value, error, verdict = "q", "", None, None
+    field, value, error, verdict = "code", "", None, None
     name = next((n for n in checks.CHECKS if n in request.args), None)
     if name is not None:
         field, value = name, params.clean_query(request.args.get(name), checks.NUMBER_CHARS) or ""
