@@ -239,6 +239,11 @@ def test_answers_are_revalidated_because_they_change_at_midnight(ctx, web):
         assert response.cache_control.no_cache, response.request.path
 
 
+def test_every_page_leads_to_the_check_and_to_reporting(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/verify"' in html and 'href="/verify/report"' in html
+
+
 def test_a_missing_parameter_is_a_400(ctx, web):
     status, body = api(web)
     assert status == 400 and "credit_code" in body["error"]["message"]
