@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from gi_registry.api import bp as api_bp
     from gi_registry.catalog import bp as catalog_bp
     from gi_registry.media_files import bp as media_bp
+    from gi_registry.places import bp as places_bp
     from gi_registry.search_pages import bp as search_bp
     from gi_registry.verify import bp as verify_bp
 
@@ -118,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(verify_bp)
+    app.register_blueprint(places_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON API: GET only, no cookies needed
     errors.init_app(app)

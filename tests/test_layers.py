@@ -43,6 +43,7 @@ RANKS = {
     "media_files": 5,
     "i18n": 5,
     "verify": 5,  # 专用标志核验: lookups, pages, QR labels
+    "places": 5,  # the region map and /stats; uses catalog's queries
     # Wiring.
     "cli": 6,
     "__init__": 6,

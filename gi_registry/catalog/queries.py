@@ -30,6 +30,7 @@ from gi_registry.models import (
     Region,
     brand_producers,
     brand_products,
+    product_regions,
 )
 from gi_registry.models.visibility import (
     brand_is_public,
@@ -128,15 +129,26 @@ def brand_card_options() -> tuple[ORMOption, ...]:
 # --- Products
 
 
+def region_tree(code: str) -> dict[str, str | None]:
+    """The region and every region below it, as code → parent code (None for the region itself).
+
+    Walks ``parent_code`` links, not code prefixes, one statement per level; a cycle in imported data
+    ends the walk instead of looping.
+    """
+    tree: dict[str, str | None] = {code: None}
+    frontier = [code]
+    while frontier:
+        rows = db.session.execute(
+            select(Region.code, Region.parent_code).where(Region.parent_code.in_(frontier))
+        ).all()
+        frontier = [child for child, _ in rows if child not in tree]
+        tree.update((child, parent) for child, parent in rows if child in frontier)
+    return tree
+
+
 def region_family(code: str) -> tuple[list[str], list[str]]:
     """(the region and everything below it, the regions above it). Walks links, not code prefixes."""
-    below, frontier = [code], [code]
-    while frontier:
-        frontier = list(
-            db.session.scalars(select(Region.code).where(Region.parent_code.in_(frontier)))
-        )
-        frontier = [c for c in frontier if c not in below]
-        below += frontier
+    below = list(region_tree(code))
     region = db.session.get(Region, code)
     above = [r.code for r in region.lineage()[:-1]] if region else []
     return below, above
@@ -407,9 +419,32 @@ def region_overview(region: Region, limit: int = 48) -> dict:
         "covering": covering,
         "producers": db.session.scalars(producers_in(below).limit(50)).all(),
         "children": region.children,  # ordered by code on the relationship
+        "child_counts": product_counts_below(region.code),
     }
 
 
 def count_products_in(region_codes: list[str]) -> int:
     query = public_products().where(GIProduct.regions.any(Region.code.in_(region_codes)))
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def product_counts_below(code: str) -> dict[str, int]:
+    """For the region and each region below it: how many public products have their protected area
+    in it or below it. A product protected in two counties of one prefecture counts once for the
+    prefecture; one protected for the whole province counts for the province, not for each county.
+
+    One statement per level of the tree and one for the products, whatever their number.
+    """
+    tree = region_tree(code)
+    rows = db.session.execute(
+        select(product_regions.c.product_id, product_regions.c.region_code)
+        .join(GIProduct, GIProduct.id == product_regions.c.product_id)
+        .where(product_is_public(), product_regions.c.region_code.in_(list(tree)))
+    )
+    products: dict[str, set[int]] = {c: set() for c in tree}
+    for product_id, region_code in rows:
+        node: str | None = region_code
+        while node is not None and product_id not in products[node]:
+            products[node].add(product_id)
+            node = tree[node]
+    return {c: len(ids) for c, ids in products.items()}
