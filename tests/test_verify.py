@@ -22,6 +22,7 @@ from gi_registry.services.revisions import record_history
 from gi_registry.services.unit import unit_of_work
 from gi_registry.verify import lookup
 from tests import factories as f
+from tests.sqlcount import statements
 
 PRODUCTS = {"test-rice": "测试大米", "test-beans": "测试绿豆", "draft-honey": "草稿蜂蜜"}
 
@@ -263,6 +264,29 @@ def test_lookup_by_number(ctx, web):
     assert "已获授权使用" in page_text(web.get(url_for("verify.lookup", code=code)))
     assert "校验位不正确" in page_text(web.get(url_for("verify.lookup", code=code[:-1] + "0")))
     assert "查不到编号为“不存在-1”" in page_text(web.get(url_for("verify.lookup", code="不存在-1")))
+
+
+def test_a_check_costs_the_same_few_statements_however_many_authorisations(ctx):
+    one = register("one", 1, auths=[("test-rice", current(number="N-1"))])
+    many = register(
+        "many",
+        2,
+        auths=[("test-rice", current(number="N-2")), ("test-beans", current(number="N-2"))],
+    )
+    counts = {}
+    for name, check in (
+        ("one", lambda: lookup.by_credit_code(one)),
+        ("many", lambda: lookup.by_credit_code(many)),
+    ):
+        db.session.expire_all()
+        with statements(ctx) as seen:
+            assert check().status == "authorized"
+        counts[name] = len(seen)
+    assert counts["one"] == counts["many"] <= 3, counts
+    db.session.expire_all()
+    with statements(ctx) as seen:
+        assert lookup.by_code_or_number(many).status == "authorized"  # a code: no number scan
+    assert len(seen) == counts["many"]
 
 
 # --- QR tokens

@@ -23,12 +23,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from gi_registry.catalog.params import ParamError
 from gi_registry.catalog.queries import mark_status, public_authorizations
-from gi_registry.credit_code import CreditCodeError, normalize_credit_code, verify_credit_code
+from gi_registry.credit_code import (
+    CreditCodeError,
+    is_valid_credit_code,
+    normalize_credit_code,
+    verify_credit_code,
+)
 from gi_registry.extensions import db
 from gi_registry.localtime import local_today
 from gi_registry.models import Authorization, GIProduct, Producer
@@ -123,19 +128,13 @@ def by_credit_code(raw: str | None, today: date | None = None) -> Verdict:
 
 
 def by_number(raw: str | None, today: date | None = None) -> Verdict:
-    """Numbers are stored as printed; a stray space on either side does not stop a match."""
+    """Numbers are stored as printed; spaces typed or printed differently do not stop a match."""
     number = clean_text("number", raw, NUMBER_CHARS, "授权编号")
-    compact = number.replace(" ", "")
-    found = list(
-        db.session.scalars(
-            visible_authorizations().where(
-                or_(
-                    Authorization.number == number,
-                    func.replace(Authorization.number, " ", "") == compact,
-                )
-            )
-        )
-    )
+    found = numbered(Authorization.number == number)
+    if not found:
+        # Spaces typed or printed differently: a scan, so only when the indexed match found none.
+        compact = number.replace(" ", "")
+        found = numbered(func.replace(Authorization.number, " ", "") == compact)
     if not found:
         # Held by a producer or for a product the public cannot see, or not at all: the register
         # has nothing it may show for this number.
@@ -145,6 +144,10 @@ def by_number(raw: str | None, today: date | None = None) -> Verdict:
     producers = {auth.producer_id for auth in found}
     producer = found[0].producer if len(producers) == 1 else None
     return Verdict(overall_status([s.status for s in states]), "number", number, producer, states)
+
+
+def numbered(condition) -> list[Authorization]:
+    return list(db.session.scalars(visible_authorizations().where(condition)))
 
 
 def by_token(raw: str | None, today: date | None = None) -> Verdict:
@@ -184,6 +187,8 @@ def by_code_or_number(raw: str | None, today: date | None = None) -> Verdict:
     authorisation number if one matches, else a credit code
     when it looks like one (so a mistyped code is told what is wrong), else an unknown number."""
     text = clean_text("code", raw, NUMBER_CHARS, "统一社会信用代码或授权编号")
+    if is_valid_credit_code(text):  # no number is also a code with a valid check character
+        return by_credit_code(text, today)
     verdict = by_number(text, today)
     if verdict.status != "unknown" or not looks_like_credit_code(text):
         return verdict
