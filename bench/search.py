@@ -21,9 +21,14 @@ import random
 import resource
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+# The checkout this script is in, not whichever one the virtualenv installed (a worktree's run
+# would otherwise time main's code).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
 from corpus import generate

@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,8 +26,8 @@ from whoosh import fields as wf
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.index import FileIndex
-from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
 
 from gi_registry import search
 from gi_registry.extensions import db
@@ -35,6 +35,8 @@ from gi_registry.interchange import import_document
 from gi_registry.models import SearchOutbox
 from gi_registry.search import whoosh_compat as compat
 from gi_registry.search.engine import (
+    DocumentList,
+    Feed,
     Health,
     IndexBusy,
     RebuildInProgress,
@@ -45,6 +47,7 @@ from gi_registry.search.engine import (
 from gi_registry.search.query import Filters, Parsed, RawHit, RawResults
 from gi_registry.search.store import IndexStore
 from gi_registry.search.whoosh_engine import WhooshEngine
+from gi_registry.search.whoosh_parallel import HelperFailed, build_in_helpers, die_with_parent
 from tests import factories as f
 from tests.conftest import _app_from, make_app
 
@@ -123,8 +126,8 @@ class MemoryEngine(SearchEngine):
         finally:
             self.rebuilding = False
 
-    def replace_all(self, documents: Iterable[dict], total: int, procs: int | None = None) -> int:
-        fresh = {d["key"]: d for d in documents}
+    def replace_all(self, feed: Feed, procs: int | None = None) -> int:
+        fresh = {d["key"]: d for d in feed}
         self.docs, self.lost = fresh, False
         return len(fresh)
 
@@ -300,38 +303,89 @@ def test_the_constant_wrapper_survives_whoosh_rewriting_it(tmp_path):
     assert scores == {7.0}
 
 
-def test_the_parallel_writer_hooks_are_where_helper_writer_expects_them():
-    assert "_new_task" in vars(MpWriter)
-    parameters = list(inspect.signature(SubWriterTask.__init__).parameters)
-    assert parameters == [
-        "self", "storage", "indexname", "jobqueue", "resultqueue", "kwargs", "multisegment",
-    ]  # fmt: skip
-    assert "run" in vars(SubWriterTask)
-
-
-def test_helper_writer_builds_with_helpers_that_know_their_parent(tmp_path):
+def test_the_segment_writer_steps_the_helpers_use_are_still_there(tmp_path):
+    assert "_lk" in inspect.signature(SegmentWriter.__init__).parameters
+    for step in ("_finalize_segment", "_close_segment", "_commit_toc", "_finish"):
+        assert step in vars(SegmentWriter), f"SegmentWriter no longer has {step}"
     ix = whoosh_index.create_in(str(tmp_path), SCHEMA)
-    writer = compat.HelperWriter(ix, procs=2, batchsize=10, multisegment=True)
-    for i in range(100):
-        writer.add_document(key=str(i), body=f"ginseng {i}")
-    helpers = list(writer.tasks)
-    assert len(helpers) == 2
-    assert all(isinstance(t, compat._Helper) and t.parent_pid == os.getpid() for t in helpers)
-    assert sorted(writer.helper_pids()) == sorted(t.pid for t in helpers)
-    writer.commit()
-    assert whoosh_index.open_dir(str(tmp_path)).doc_count() == 100
-    assert not any(t.is_alive() for t in helpers)
+    segments = []
+    for part in range(2):  # two helpers' writers, side by side, without the lock
+        writer = compat.helper_writer(ix, limitmb=16)
+        for i in range(5):
+            writer.add_document(key=f"{part}-{i}", body="ginseng")
+        segments.append(compat.finish_helper_segment(writer))
+    assert compat.finish_helper_segment(compat.helper_writer(ix, limitmb=16)) is None  # empty
+    compat.commit_segments(ix, segments)
+    assert compat.segment_count(ix) == 2 and ix.doc_count() == 10
+    with ix.searcher() as searcher:
+        assert searcher.document(key="1-4") == {"key": "1-4", "body": "ginseng"}
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".tmp") == []
+    ix.writer(timeout=0.0).cancel()  # the lock was released
 
 
-def test_cancelling_a_parallel_build_ends_its_helpers(tmp_path):
+class ProcessFeed(Feed):
+    """Documents that say which process built them, and whether it had run ``in_child``."""
+
+    def __init__(self, count: int, fail_at: int | None = None):
+        self.total = count
+        self.fail_at = fail_at
+        self.child_ready = False
+        self.reported: list[tuple[int, int]] = []
+
+    def pieces(self):
+        return [range(start, min(start + 10, self.total)) for start in range(0, self.total, 10)]
+
+    def build(self, piece):
+        if self.fail_at in piece:
+            raise ValueError("a row that cannot be built")
+        time.sleep(0.01)  # long enough for both helpers to take pieces
+        body = f"pid{os.getpid()} {'ready' if self.child_ready else 'unready'}"
+        return [{"key": str(i), "body": body} for i in piece]
+
+    def built(self, piece, count):
+        self.reported.append((piece.start, count))
+
+    def in_child(self):
+        self.child_ready = True
+
+
+def test_helpers_build_their_own_documents_and_report_each_piece(tmp_path):
     ix = whoosh_index.create_in(str(tmp_path), SCHEMA)
-    writer = compat.HelperWriter(ix, procs=2, batchsize=10, multisegment=True)
-    for i in range(50):
-        writer.add_document(key=str(i), body="x")
-    helpers = list(writer.tasks)
-    assert helpers and all(t.is_alive() for t in helpers)
-    writer.cancel()  # Whoosh's own cancel left them waiting on the job queue
-    assert not any(t.is_alive() for t in helpers)
+    feed = ProcessFeed(200)
+    assert build_in_helpers(ix, feed, procs=2, limitmb=16) == 200
+    with ix.searcher() as searcher:
+        bodies = {d["body"] for d in searcher.documents()}
+        assert sorted(d["key"] for d in searcher.documents()) == sorted(map(str, range(200)))
+    builders = {body.split()[0] for body in bodies}
+    assert len(builders) == 2 and f"pid{os.getpid()}" not in builders  # built in two helpers
+    assert all(body.endswith(" ready") for body in bodies)  # each after in_child
+    assert sorted(feed.reported) == [(start, 10) for start in range(0, 200, 10)]  # in the parent
+    assert compat.segment_count(ix) == 2
+    assert multiprocessing.active_children() == []
+
+
+def test_a_helper_that_fails_fails_the_rebuild_and_leaves_the_live_index(tmp_path):
+    engine = WhooshEngine(tmp_path / "search", procs=2, parallel_from=1)
+    engine.replace_all(DocumentList([{"key": "product:1", "kind": "product", "slug": "kept"}]))
+    live = engine.store.current_name()
+    with pytest.raises(HelperFailed, match="a row that cannot be built"):
+        engine.replace_all(ProcessFeed(200, fail_at=150))
+    assert multiprocessing.active_children() == []  # the other helper was ended
+    assert engine.store.current_name() == live
+    assert [p.name for p in (tmp_path / "search").glob("g*")] == [live]
+    assert [d["slug"] for d in engine.documents()] == ["kept"]
+
+
+def _dies_in_a_helper(self, piece):
+    os._exit(3)  # as if killed: no word to the parent
+
+
+def test_a_helper_that_dies_fails_the_build(tmp_path, monkeypatch):
+    ix = whoosh_index.create_in(str(tmp_path), SCHEMA)
+    monkeypatch.setattr(ProcessFeed, "build", _dies_in_a_helper)
+    with pytest.raises(HelperFailed, match="意外退出（退出码 3）"):
+        build_in_helpers(ix, ProcessFeed(50), procs=2, limitmb=16)
+    assert multiprocessing.active_children() == []
 
 
 def _parent_that_dies(ready) -> None:
@@ -343,7 +397,7 @@ def _parent_that_dies(ready) -> None:
 
 
 def _helper_waiting() -> None:
-    compat.die_with_parent(os.getppid())
+    die_with_parent(os.getppid())
     time.sleep(60)
 
 

@@ -35,7 +35,9 @@ from gi_registry.models import (
     now_utc,
 )
 from gi_registry.search import indexer
+from gi_registry.search import whoosh_compat as compat
 from gi_registry.search.documents import KINDS, load_documents, visible_ids
+from gi_registry.search.engine import DocumentList
 from gi_registry.search.query import Filters
 from gi_registry.search.store import IndexStore
 from gi_registry.search.whoosh_engine import WhooshEngine
@@ -637,7 +639,47 @@ def test_searches_keep_working_while_a_rebuild_swaps_generations(sample_app):
     assert set(during) == {"product:meihe-dami"}
 
 
-def test_a_write_during_a_rebuild_is_searchable_after_it(sample):
+@pytest.fixture(params=["one process", "helpers"])
+def rebuild_mode(request, sample):
+    """Rebuild in this process, or in two helpers that build their own documents."""
+    engine = search.engine()
+    if request.param == "helpers":
+        engine.parallel_from, engine.procs = 1, 2
+    return request.param
+
+
+def indexed_terms() -> dict[str, dict[str, dict[str, float]]]:
+    """field → term → {key: weight} of the documents holding it, over the whole live index."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    with whoosh_store().open_live().searcher() as searcher:
+        keys = {n: fields["key"] for n, fields in searcher.iter_docs()}
+        for field in searcher.schema.names():
+            if not searcher.schema[field].indexed:
+                continue
+            terms = out.setdefault(field, {})
+            for term in searcher.lexicon(field):
+                postings, holders = searcher.postings(field, term), {}
+                while postings.is_active():
+                    holders[keys[postings.id()]] = postings.weight()
+                    postings.next()
+                terms[term] = holders
+    return out
+
+
+def test_helpers_build_the_same_index_as_one_process(sample):
+    engine = search.engine()
+    one = search.rebuild(procs=1)
+    one_documents, one_terms = indexed(), indexed_terms()
+    engine.parallel_from = 1
+    helpers = indexer.rebuild(engine, db.engine, procs=2, chunk=5)  # many pieces for two helpers
+    assert compat.segment_count(whoosh_store().open_live()) == 2  # one per helper: both built
+    assert helpers.counts == one.counts and helpers.total == len(one_documents) > 50
+    assert indexed() == one_documents  # stored fields, digests included
+    assert indexed_terms() == one_terms  # every term of every field, in the same documents
+    assert search.check(sample=10_000).ok  # and the digests are the database's
+
+
+def test_a_write_during_a_rebuild_is_searchable_after_it(rebuild_mode):
     wrote: list[bool] = []
 
     def progress(_done: int, _total: int) -> None:
@@ -686,7 +728,9 @@ def test_only_a_rebuild_creates_an_index(tmp_path):
     assert not engine.health().available
     assert not (tmp_path / "search").exists()
 
-    added = engine.replace_all([{"key": "product:1", "kind": "product", "slug": "built"}], 1)
+    added = engine.replace_all(
+        DocumentList([{"key": "product:1", "kind": "product", "slug": "built"}])
+    )
     assert added == 1
     assert [d["slug"] for d in engine.documents()] == ["built"]
     assert engine.health().available and engine.health().documents == 1
@@ -886,7 +930,7 @@ def test_init_db_fills_an_index_that_is_empty_while_the_registry_is_not(sample_a
     from gi_registry.cli import init_database
 
     with sample_app.test_request_context():
-        search.engine().replace_all([], 0)
+        search.engine().replace_all(DocumentList([]))
         assert search.search("梅河大米").total == 0
         init_database()
         assert "product:meihe-dami" in hits("梅河大米")

@@ -14,10 +14,10 @@ reads return the stored fields (key, kind, slug, title, subtitle, places, snippe
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from gi_registry.search.query import Filters, Parsed, RawResults
@@ -61,6 +61,51 @@ class IndexBatch(Protocol):
         """Remove the document with this ``key``, if there is one."""
 
 
+class Feed(ABC):
+    """Every document of a rebuild, in pieces that separate processes can build at the same time.
+
+    An engine that builds in one process just iterates the feed. One that builds in helper
+    processes forks them, calls ``in_child()`` first thing in each, has each ``build`` the pieces
+    it takes, and reports every built piece back to the feed's own process with ``built``.
+    """
+
+    total: int  # documents expected (the feed may build fewer: rows can turn private meanwhile)
+
+    @abstractmethod
+    def pieces(self) -> Sequence[Any]:
+        """Disjoint pieces that together make every document; small values, cheap to pass."""
+
+    @abstractmethod
+    def build(self, piece: Any) -> list[dict]:
+        """The documents of one piece (in whatever process calls it, after ``in_child``)."""
+
+    def built(self, piece: Any, count: int) -> None:  # noqa: B027  (optional: progress)
+        """Called in the feed's own process once ``piece`` is indexed, with its document count."""
+
+    def in_child(self) -> None:  # noqa: B027  (optional: nothing shared to drop)
+        """Drop what a forked process must not share with its parent (database connections)."""
+
+    def __iter__(self) -> Iterator[dict]:
+        for piece in self.pieces():
+            documents = self.build(piece)
+            yield from documents
+            self.built(piece, len(documents))
+
+
+class DocumentList(Feed):
+    """A feed of documents already built: one piece."""
+
+    def __init__(self, documents: Sequence[dict]):
+        self.documents = list(documents)
+        self.total = len(self.documents)
+
+    def pieces(self) -> Sequence[Any]:
+        return [0]
+
+    def build(self, piece: Any) -> list[dict]:
+        return self.documents
+
+
 class SearchEngine(ABC):
     """One search engine behind the facade in ``gi_registry.search``."""
 
@@ -97,9 +142,10 @@ class SearchEngine(ABC):
         RebuildInProgress, and writers that began before it have finished."""
 
     @abstractmethod
-    def replace_all(self, documents: Iterable[dict], total: int, procs: int | None = None) -> int:
-        """Build a complete index from ``documents`` beside the live one, then make it the live
-        one. The live index, whatever its state, is only replaced by a complete build."""
+    def replace_all(self, feed: Feed, procs: int | None = None) -> int:
+        """Build a complete index from ``feed`` beside the live one, then make it the live one;
+        return how many documents it holds. The live index, whatever its state, is only replaced
+        by a complete build. ``procs`` is how many processes may build at once."""
 
     def tidy(self) -> None:  # noqa: B027  (optional: most engines have nothing to tidy)
         """Housekeeping after a drain (merging small segments); nothing by default."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from gi_registry.models import SearchOutbox, now_utc
 from gi_registry.search.documents import KINDS, load_documents, visible_ids
 from gi_registry.search.engine import (
+    Feed,
     IndexBatch,
     IndexBusy,
     RebuildInProgress,
@@ -119,7 +120,7 @@ def rebuild(
     db: sa.Engine,
     *,
     procs: int | None = None,
-    chunk: int = 1000,
+    chunk: int = 500,
     progress: Progress | None = None,
 ) -> RebuildReport:
     """Build a complete index from the database beside the live one (whatever state that is in),
@@ -130,27 +131,49 @@ def rebuild(
         # Read after the lock: changes committed from here on wait in the outbox for the drain below.
         with Session(db) as session:
             ids_by_kind = {kind: visible_ids(session, kind) for kind in KINDS}
-        total = sum(map(len, ids_by_kind.values()))
-        documents = _everything(db, ids_by_kind, chunk, report, progress)
-        engine.replace_all(documents, total, procs=procs)
+        engine.replace_all(DatabaseFeed(db, ids_by_kind, chunk, report, progress), procs=procs)
     report.drained = drain(engine, db, lock_timeout=30.0)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _everything(db, ids_by_kind, chunk: int, report: RebuildReport, progress) -> Iterator[dict]:
-    total, done = sum(map(len, ids_by_kind.values())), 0
-    for kind, ids in ids_by_kind.items():
-        report.counts[kind] = 0
-        for start in range(0, len(ids), chunk):
-            # A session per chunk keeps memory flat at any registry size.
-            with Session(db) as session:
-                docs, _gone = load_documents(session, kind, ids[start : start + chunk])
-            yield from docs
-            report.counts[kind] += len(docs)
-            done += len(ids[start : start + chunk])
-            if progress:
-                progress(done, total)
+class DatabaseFeed(Feed):
+    """Every public record, as pieces of ``chunk`` ids of one kind, each built in its own session
+    (memory stays flat at any registry size). A forked helper builds pieces through its own
+    connections: the parent's must never be used from two processes."""
+
+    def __init__(self, db: sa.Engine, ids_by_kind, chunk: int, report: RebuildReport, progress):
+        self.db = db
+        self._pieces = [
+            (kind, ids[start : start + chunk])
+            for kind, ids in ids_by_kind.items()
+            for start in range(0, len(ids), chunk)
+        ]
+        self.total = sum(map(len, ids_by_kind.values()))
+        self.done = 0
+        self.report = report
+        self.progress = progress
+        report.counts = dict.fromkeys(ids_by_kind, 0)
+
+    def pieces(self) -> list[tuple[str, list[int]]]:
+        return self._pieces
+
+    def build(self, piece: tuple[str, list[int]]) -> list[dict]:
+        kind, ids = piece
+        with Session(self.db) as session:
+            docs, _gone = load_documents(session, kind, ids)
+        return docs
+
+    def built(self, piece: tuple[str, list[int]], count: int) -> None:
+        kind, ids = piece
+        self.report.counts[kind] += count
+        self.done += len(ids)
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def in_child(self) -> None:
+        # Forget the pooled connections without closing them: they are the parent's.
+        self.db.dispose(close=False)
 
 
 # ---- check -----------------------------------------------------------------------------------

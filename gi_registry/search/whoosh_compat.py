@@ -9,18 +9,13 @@ search. Nothing outside this module touches a Whoosh name with a leading undersc
 from __future__ import annotations
 
 import copy
-import ctypes
-import os
-import signal
-import sys
-import threading
 from dataclasses import dataclass
 
 from whoosh import query as Q
 from whoosh.index import FileIndex
 from whoosh.matching import NullMatcherClass, WrappingMatcher
-from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
 
 # ---- the table of contents -------------------------------------------------------------------
 
@@ -120,75 +115,36 @@ class ConstantMatcher(WrappingMatcher):
         return self._score
 
 
-# ---- rebuild helpers that die with their parent ----------------------------------------------
+# ---- segments written by helper processes (whoosh_parallel) ----------------------------------
+# Whoosh's MpWriter sends every document through its parent, pickled to a file per batch; the
+# rebuild's helpers build their documents themselves instead, so they need its segment steps.
 
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-WATCH_SECONDS = 0.5
+
+def helper_writer(ix: FileIndex, limitmb: int) -> SegmentWriter:
+    """A writer for one helper's own segment of a new index; the parent commits the index."""
+    return SegmentWriter(ix, _lk=False, limitmb=limitmb)  # _lk: the parent commits, under the lock
 
 
-def die_with_parent(parent_pid: int) -> None:
-    """Make this (helper) process end when ``parent_pid`` does.
+def finish_helper_segment(writer: SegmentWriter):
+    """Write out a helper's segment and return it (picklable) for the parent; None when empty.
 
-    Whoosh's helpers wait on a queue for the parent's next batch; a parent killed outright would
-    leave them waiting forever, holding the files they inherited. On Linux the kernel sends
-    SIGKILL at the parent's death; elsewhere, and as a fallback, a thread watches the parent id.
+    Not ``commit()``: that would write a table of contents of its own, and its ``_finish`` would
+    delete the temporary folder the other helpers are still sorting postings in.
     """
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass  # no prctl: the watcher below still notices
-    if os.getppid() != parent_pid:  # the parent died before the signal was armed
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    if not writer.doc_count():
+        writer._close_segment()
+        return None
+    return writer._finalize_segment()
 
 
-def _watch_parent(parent_pid: int) -> None:
-    stop = threading.Event()
-    while not stop.wait(WATCH_SECONDS):
-        if os.getppid() != parent_pid:
-            os._exit(1)
-
-
-class _Helper(SubWriterTask):
-    """Whoosh's analysing helper, tied to the life of the process that started it."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.parent_pid = os.getpid()  # runs in the parent
-
-    def run(self) -> None:
-        die_with_parent(self.parent_pid)
-        super().run()
-
-
-class HelperWriter(MpWriter):
-    """``ix.writer(procs=n)``, with helpers that die with the parent and are ended on cancel.
-
-    Whoosh's own ``cancel()`` only sets a flag on the parent's copy of each helper, so a cancelled
-    rebuild left helpers waiting on the job queue, and the parent waiting for them at exit.
-    """
-
-    def _new_task(self):
-        task = _Helper(
-            self.storage,
-            self.indexname,
-            self.jobqueue,
-            self.resultqueue,
-            self.subargs,
-            self.multisegment,
-        )
-        self.tasks.append(task)
-        task.start()
-        return task
-
-    def helper_pids(self) -> list[int]:
-        return [task.pid for task in self.tasks if task.pid is not None]
-
-    def cancel(self) -> None:
-        for task in self.tasks:
-            if task.is_alive():
-                task.kill()
-            task.join(timeout=10)
-        super().cancel()
+def commit_segments(ix: FileIndex, segments: list) -> None:
+    """Make ``segments`` (written by helpers, now finished) the content of the new index ``ix``:
+    what MpWriter does at a ``multisegment`` commit."""
+    writer = SegmentWriter(ix)  # takes the index lock
+    try:
+        writer._close_segment()  # its own segment stays empty; commit_toc deletes its files
+        writer._commit_toc(list(segments))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer._finish()  # also removes the helpers' shared temporary folder

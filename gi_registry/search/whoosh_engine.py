@@ -10,7 +10,7 @@ import contextlib
 import pickle
 import struct
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from whoosh.index import LockError
 
 from gi_registry.search import whoosh_compat as compat
 from gi_registry.search.engine import (
+    Feed,
     Health,
     IndexBusy,
     RebuildInProgress,
@@ -29,6 +30,7 @@ from gi_registry.search.query import Filters, Parsed, RawResults, run
 from gi_registry.search.schema import SCHEMA_VERSION
 from gi_registry.search.store import IndexStore, close_files_of
 from gi_registry.search.suggest import suggest_raw
+from gi_registry.search.whoosh_parallel import build_in_helpers
 
 # What reading damaged index files raises (truncated or overwritten segments and tables of
 # contents); anything else from a query is a bug and stays a 500.
@@ -42,7 +44,7 @@ DAMAGE = (
 )
 MAX_SEGMENTS = 4
 WRITER_MEMORY_MB = 256
-# Forking analysers pays off only for a large registry; each helper writes its own segment.
+# Forking helpers pays off only for a large registry; each builds and writes its own segment.
 PARALLEL_FROM = 5000  # documents
 
 
@@ -166,10 +168,10 @@ class WhooshEngine(SearchEngine):
         with contextlib.suppress(LockError):
             ix.writer(timeout=60.0).cancel()
 
-    def replace_all(self, documents: Iterable[dict], total: int, procs: int | None = None) -> int:
+    def replace_all(self, feed: Feed, procs: int | None = None) -> int:
         name, ix = self.store.create_generation()
         try:
-            added = self._fill(ix, documents, total, procs or self.procs)
+            added = self._fill(ix, feed, procs or self.procs)
             self._verify(name, added)
         except BaseException:
             self.store.remove_generation(name)  # the live index stays as it was
@@ -180,16 +182,13 @@ class WhooshEngine(SearchEngine):
         self.store.remove_old_generations()
         return added
 
-    def _fill(self, ix, documents: Iterable[dict], total: int, procs: int) -> int:
-        if procs > 1 and total >= self.parallel_from:
-            writer = compat.HelperWriter(
-                ix, procs=procs, multisegment=True, limitmb=WRITER_MEMORY_MB
-            )
-        else:
-            writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+    def _fill(self, ix, feed: Feed, procs: int) -> int:
+        if procs > 1 and feed.total >= self.parallel_from:
+            return build_in_helpers(ix, feed, procs, limitmb=WRITER_MEMORY_MB)
+        writer = ix.writer(limitmb=WRITER_MEMORY_MB)
         added = 0
         try:
-            for document in documents:
+            for document in feed:
                 writer.add_document(**document)
                 added += 1
             writer.commit()
