@@ -313,8 +313,9 @@ def run(lease, parsed: Parsed, filters: Filters, limit: int) -> RawResults:
     if ds.size(everything) >= RELAX_BELOW or found_a_name or not parsed.words:
         return raw
     docs_of = cache(lambda word: _docs_of(lease, word))  # a repeated piece is searched once
-    cut = units(parsed.words, docs_of)
-    if _rejoined(cut, parsed):
+    # Cutting probes the index once per span of the query: only when its answer can matter.
+    cut = units(parsed.words, docs_of) if _may_rejoin(parsed) else None
+    if cut is not None and _rejoined(cut, parsed):
         # 通化市集安市 is 通化市 + 集安市: records with both match as typed, not as a typo, and
         # rank with what the strict query found (which matched every piece too).
         raw.hits = []
@@ -326,12 +327,20 @@ def run(lease, parsed: Parsed, filters: Filters, limit: int) -> RawResults:
         # A typo that found a name wins; otherwise words that match nothing may have emptied it.
         # (When something matched every word, records matching only some are not worth adding.)
         if not ds.size(everything) and ds.size(shown) < RELAX_BELOW and not named:
+            cut = cut if cut is not None else units(parsed.words, docs_of)
             shown, whole = _partial(lease, parsed, cut, raw, shown, filters, limit)
     raw.hits = raw.hits[:limit]
     if shown is not everything:
         raw.relaxed_only = not ds.size(everything) and not ds.size(whole)
         _count(lease, raw, shown, filters)
     return raw
+
+
+def _may_rejoin(parsed: Parsed) -> bool:
+    """Whether some word could be cut into several pieces that all match (see ``_rejoined``).
+    Pieces have two or more characters, so a shorter Chinese word is one piece or has a stretch
+    that matches nothing (a lone 州 after a place joins it), and a Latin word is never cut."""
+    return any(len(w) >= 4 and text.is_han(w) for w in parsed.words)
 
 
 def _rejoined(cut: list[Unit], parsed: Parsed) -> bool:
