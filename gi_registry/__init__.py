@@ -87,7 +87,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    from gi_registry import i18n, web
+    from gi_registry import caching, i18n, web
 
     # Every user-facing string goes through _(); Chinese is written in the source and English comes
     # from the catalogue under gi_registry/translations (see docs/i18n.md).
@@ -97,6 +97,8 @@ def _init_templates(app: Flask) -> None:
         default_translation_directories=str(i18n.TRANSLATIONS_DIR),
     )
     web.init_app(app)
+    # After web: its after_request (security headers) then runs after caching's, on stored answers too.
+    caching.init_app(app)
 
 
 def _init_routing(app: Flask) -> None:

@@ -53,6 +53,12 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = (
         None  # tokens live as long as the session; a form left open must still submit
     )
+    # gzip text answers (pages, JSON, CSS, JS, SVG). Turn off behind a proxy that compresses itself.
+    COMPRESS_RESPONSES = True
+    COMPRESS_MIN_BYTES = 1024  # smaller bodies gain less than the header and the CPU cost
+    # Finished public answers kept in memory per worker, per registry change (docs/caching.md).
+    # 0 turns the store off; ETags and 304s still work.
+    ANSWER_CACHE_BYTES = 64 * 1024 * 1024
     # Where the registry's users are: "today" (may a producer use the GI mark?) and the dates pages
     # show follow this zone, not the server's. GI_TIMEZONE overrides it.
     TIMEZONE = "Asia/Shanghai"

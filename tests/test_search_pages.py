@@ -214,7 +214,10 @@ def test_header_search_goes_to_the_search_page(client):
         html = text(client.get(path))
         assert 'action="/search" method="get" role="search"' in html
         assert 'data-suggest-url="/api/v1/suggest"' in html
-        assert '<script src="/static/js/suggest.js" defer></script>' in html
+        # The file's name carries its digest (gi_registry/caching/static_files.py).
+        assert re.search(
+            r'<script src="/static/js/suggest\.[0-9a-f]{12}\.js" defer></script>', html
+        )
 
 
 def test_the_old_product_name_filter_still_works(client):

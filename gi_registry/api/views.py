@@ -6,6 +6,7 @@ from sqlalchemy import select
 from gi_registry import search as engine
 from gi_registry import vocab
 from gi_registry.api import serializers as s
+from gi_registry.caching import exempt
 from gi_registry.catalog import params, queries
 from gi_registry.errors import error_response
 from gi_registry.extensions import db
@@ -123,6 +124,7 @@ def region(code: str):
 
 
 @bp.route("/search")
+@exempt  # the index follows a commit a moment later: a stored answer could miss the change
 def search():
     args = params.search_params(request.args, strict=True)
     size = params.per_page(
@@ -135,6 +137,7 @@ def search():
 
 
 @bp.route("/suggest")
+@exempt
 def suggest():
     q = params.clean_query(request.args.get("q"), limit=SUGGEST_CHARS)
     found = engine.suggest(q, limit=SUGGEST_LIMIT)
@@ -155,5 +158,6 @@ def verify():
 
 
 @bp.route("/<path:anything>")
+@exempt  # no lookup at all for a path that names no endpoint
 def not_found(anything: str):
     abort(404, "没有这个接口")

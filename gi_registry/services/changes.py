@@ -1,0 +1,90 @@
+"""The registry's change marker: one row stamped by every commit that changed registry data.
+
+Pages, the API, the sitemap and the bulk downloads are cached per marker (gi_registry/caching,
+gi_registry/opendata): when it moves, they are built again; while it stands, they are not.
+
+Why a stamped row and not ``max(audit_entries.id)`` or ``max(updated_at)``: on PostgreSQL two
+transactions can commit out of the order in which they took their ids or clocks, so a maximum read
+between the two commits stays the same after the second and a cache would keep the older state. The
+UPDATE of one row is serialised by the row lock, so every commit that changed something leaves a
+new, later value. It is taken at the very end of the transaction (``before_commit``), so it is held
+for the commit alone and never while waiting for another lock: no deadlock can form around it.
+
+The hooks listen on every session like the search outbox's, so services, the importer, the CLI and
+tests that commit directly are all covered. Writes that only touch the search outbox or the lock
+rows themselves do not count: they change nothing a visitor sees.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from itertools import chain
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from gi_registry.extensions import db
+from gi_registry.models import SearchOutbox, WriteLock, now_utc
+
+REGISTRY_STAMP = "registry"
+CHANGED = "registry_changed"
+_IGNORED_TABLES = frozenset({SearchOutbox.__tablename__, WriteLock.__tablename__})
+
+
+def registry_stamp() -> datetime | None:
+    """When registry data last changed (None before the first commit ever stamped it)."""
+    return db.session.execute(
+        sa.select(WriteLock.taken_at).where(WriteLock.name == REGISTRY_STAMP)
+    ).scalar()
+
+
+def _counts(obj) -> bool:
+    table = getattr(obj, "__tablename__", None)
+    return table not in _IGNORED_TABLES
+
+
+def _after_flush(session: Session, _flush_context) -> None:
+    if any(_counts(obj) for obj in chain(session.new, session.dirty, session.deleted)):
+        session.info[CHANGED] = True
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    """Bulk DML through the session (``session.execute(update(...))``) counts as a change too."""
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) not in _IGNORED_TABLES:
+            state.session.info[CHANGED] = True
+
+
+def _before_commit(session: Session) -> None:
+    pending = any(_counts(obj) for obj in chain(session.new, session.dirty, session.deleted))
+    if not (session.info.get(CHANGED) or pending):
+        return
+    result = session.execute(
+        sa.update(WriteLock)
+        .where(WriteLock.name == REGISTRY_STAMP)
+        .values(holder="", taken_at=now_utc())
+    )
+    if result.rowcount == 0:  # the first change this database has seen
+        session.add(WriteLock(name=REGISTRY_STAMP, holder="", taken_at=now_utc()))
+        session.flush()
+    session.info.pop(CHANGED, None)
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(CHANGED, None)
+
+
+def install() -> None:
+    """Listen on every session (idempotent)."""
+    if event.contains(Session, "before_commit", _before_commit):
+        return
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "do_orm_execute", _on_execute)
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_commit", _forget)
+    event.listen(Session, "after_rollback", _forget)
+
+
+__all__ = ["REGISTRY_STAMP", "install", "registry_stamp"]
