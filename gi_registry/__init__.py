@@ -114,14 +114,18 @@ def _register_blueprints(app: Flask) -> None:
     from gi_registry.catalog import bp as catalog_bp
     from gi_registry.media_files import bp as media_bp
     from gi_registry.places import bp as places_bp
+    from gi_registry.opendata import bp as opendata_bp
     from gi_registry.search_pages import bp as search_bp
     from gi_registry.verify import bp as verify_bp
+    from gi_registry.seo import bp as seo_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(verify_bp)
     app.register_blueprint(places_bp)
+    app.register_blueprint(seo_bp)
+    app.register_blueprint(opendata_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON API: GET only, no cookies needed
     errors.init_app(app)

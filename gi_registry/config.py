@@ -59,6 +59,10 @@ class Defaults:
     # Finished public answers kept in memory per worker, per registry change (docs/caching.md).
     # 0 turns the store off; ETags and 304s still work.
     ANSWER_CACHE_BYTES = 64 * 1024 * 1024
+    # The open data's licence as a Data Package licence ({"name": "CC-BY-4.0", "path": "https://…",
+    # "title": "…"}); left unset, the /data/ page says none has been declared. Only the publisher
+    # can choose it, so no default is guessed.
+    OPEN_DATA_LICENSE: ClassVar[dict | None] = None
     # Where the registry's users are: "today" (may a producer use the GI mark?) and the dates pages
     # show follow this zone, not the server's. GI_TIMEZONE overrides it.
     TIMEZONE = "Asia/Shanghai"

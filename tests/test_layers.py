@@ -45,6 +45,8 @@ RANKS = {
     "verify": 5,  # 专用标志核验: lookups, pages, QR labels
     "places": 5,  # the region map and /stats; uses catalog's queries
     "caching": 5,
+    "seo": 5,
+    "opendata": 5,
     # Wiring.
     "cli": 6,
     "__init__": 6,
