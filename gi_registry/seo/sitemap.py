@@ -89,7 +89,13 @@ def index(parts: int, absolute: Callable[[str], str]) -> str:
 
 @sitemap_source
 def entry_pages() -> Iterator[Entry]:
-    for endpoint in ("catalog.home", "catalog.products", "catalog.brands", "catalog.producers"):
+    for endpoint in (
+        "catalog.home",
+        "catalog.products",
+        "catalog.brands",
+        "catalog.producers",
+        "verify.lookup",
+    ):
         yield Entry(url_for(endpoint))
     yield Entry(url_for("opendata.index"))
 
