@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    ServiceUnavailable,
+)
 
 from gi_registry.extensions import db
 from gi_registry.search import SearchUnavailable
@@ -40,7 +45,11 @@ def init_app(app: Flask) -> None:
         status = error.code or 500
         # A message set by our own abort(400, "…") is shown; Werkzeug's English defaults are not.
         custom = error.description if error.description != type(error).description else None
-        return error_response(status, custom)
+        response = make_response(error_response(status, custom))
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            # A 405 must say what is allowed (RFC 9110); our own body replaced Werkzeug's headers.
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
