@@ -113,8 +113,8 @@ def _register_blueprints(app: Flask) -> None:
     from gi_registry.api import bp as api_bp
     from gi_registry.catalog import bp as catalog_bp
     from gi_registry.media_files import bp as media_bp
-    from gi_registry.places import bp as places_bp
     from gi_registry.opendata import bp as opendata_bp
+    from gi_registry.places import bp as places_bp
     from gi_registry.search_pages import bp as search_bp
     from gi_registry.seo import bp as seo_bp
     from gi_registry.verify import bp as verify_bp

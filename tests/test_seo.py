@@ -42,7 +42,7 @@ def test_the_sitemap_lists_public_records_and_omits_drafts(public_client, sample
     assert f"{PUBLIC}/producers/{hidden_producer.slug}" not in urls
     assert f"{PUBLIC}/products/baicheng-lvdou" in urls
     assert f"{PUBLIC}/brands/jizhi-jipin" in urls
-    for page in ("/", "/products", "/brands", "/producers", "/data/", "/verify"):
+    for page in ("/", "/products", "/brands", "/producers", "/data/", "/verify", "/stats"):
         assert PUBLIC + page in urls
     public_products = db.session.scalar(
         select(db.func.count()).select_from(GIProduct).where(GIProduct.status == "published")

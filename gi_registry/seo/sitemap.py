@@ -95,6 +95,7 @@ def entry_pages() -> Iterator[Entry]:
         "catalog.brands",
         "catalog.producers",
         "verify.lookup",
+        "places.stats",
     ):
         yield Entry(url_for(endpoint))
     yield Entry(url_for("opendata.index"))
