@@ -315,8 +315,15 @@ def path(name: str, description: str) -> dict[str, Any]:
     }
 
 
-PAGE = query("page", "页码，从 1 起，至多 10000", {**INTEGER, "minimum": 1, "maximum": 10_000})
-PER_PAGE = query("per_page", "每页条数，1–100，默认 20", {**INTEGER, "minimum": 1, "maximum": 100})
+def bounded(low: int, high: int) -> dict[str, Any]:
+    """An integer parameter; empty means the default, as for every parameter."""
+    return {
+        "anyOf": [{**INTEGER, "minimum": low, "maximum": high}, {"type": "string", "enum": [""]}]
+    }
+
+
+PAGE = query("page", "页码，从 1 起，至多 10000", bounded(1, 10_000))
+PER_PAGE = query("per_page", "每页条数，1–100，默认 20", bounded(1, 100))
 # Empty is no filter, as for every filter parameter.
 REGION_CODE = {"type": "string", "pattern": "^([0-9]{6})?$"}
 REGION = query("region", "行政区划代码（6 位数字，任一级）", REGION_CODE)
@@ -385,7 +392,7 @@ PATHS = {
             query("kind", "记录种类", filter_enum(SEARCH_KINDS)),
             *PRODUCT_FILTERS[:3],
             PAGE,
-            query("per_page", "每页条数，1–50，默认 10", {**INTEGER, "minimum": 1, "maximum": 50}),
+            query("per_page", "每页条数，1–50，默认 10", bounded(1, 50)),
         ],
         extra=SEARCH_UNAVAILABLE,
     ),
