@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from gi_registry.media_files import bp as media_bp
     from gi_registry.opendata import bp as opendata_bp
     from gi_registry.places import bp as places_bp
+    from gi_registry.promotion import bp as promotion_bp
     from gi_registry.search_pages import bp as search_bp
     from gi_registry.seo import bp as seo_bp
     from gi_registry.verify import bp as verify_bp
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_bp)
     app.register_blueprint(seo_bp)
     app.register_blueprint(opendata_bp)
+    app.register_blueprint(promotion_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON API: GET only, no cookies needed
     errors.init_app(app)

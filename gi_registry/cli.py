@@ -16,6 +16,7 @@ from gi_registry.config import MIGRATIONS_DIR
 from gi_registry.interchange import DocumentError, ImportReport, export_path, import_path
 from gi_registry.interchange.sample import SampleError, load_sample
 from gi_registry.localtime import local_datetime
+from gi_registry.promotion import cli as promotion_cli
 from gi_registry.services.accounts import AccountError, create_user
 from gi_registry.services.errors import ServiceError
 from gi_registry.services.records import MODELS as RECORD_KINDS
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
         create_user_command,
         history_command,
         authorization_cli,
+        *promotion_cli.GROUPS,
     ):
         app.cli.add_command(command)
 
@@ -183,7 +185,8 @@ def _progress_printer(every: int = 1000):
 
 def _print_counts(report: ImportReport) -> None:
     prefix = "（试运行，未写入）" if report.dry_run else ""
-    for kind in ("products", "brands", "producers", "authorizations", "listings"):
+    kinds = ("products", "brands", "producers", "authorizations", "listings")
+    for kind in (*kinds, "stories", "events", "slots"):
         counts = (report.created[kind], report.updated[kind], report.unchanged[kind])
         if any(counts):
             click.echo(f"{prefix}{kind}: 新增 {counts[0]}，更新 {counts[1]}，未变 {counts[2]}")

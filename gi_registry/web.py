@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import nh3
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, current_app, request, url_for
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -57,6 +57,27 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="nofollow noopener noreferrer",
     )
     return Markup(clean)
+
+
+def public_url(path: str) -> str:
+    """A path of this site as the public reaches it: absolute under ``PUBLIC_URL``, else root-relative.
+
+    Never built from the request's Host header: a response that repeats a forged host could be kept
+    by a shared cache and served to everyone (suggestions are cacheable for a minute).
+    """
+    base = public_base()
+    if base is None:
+        return path
+    # url_for includes the mount point (SCRIPT_NAME); PUBLIC_URL already names it.
+    root = request.script_root
+    if root and path.startswith(root + "/"):
+        path = path[len(root) :]
+    return base + path
+
+
+def public_base() -> str | None:
+    value = current_app.config.get("PUBLIC_URL")
+    return value.rstrip("/") if value else None
 
 
 def srcset(asset: MediaAsset) -> str:

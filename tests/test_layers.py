@@ -47,6 +47,7 @@ RANKS = {
     "caching": 5,
     "seo": 5,
     "opendata": 5,
+    "promotion": 5,
     # Wiring.
     "cli": 6,
     "__init__": 6,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import url_for
 
 from gi_registry.catalog.links import marked_html, record_url
 from gi_registry.catalog.queries import Capped, mark_status, public_parent
@@ -13,6 +13,7 @@ from gi_registry.models import Authorization, Brand, GIProduct, Listing, Produce
 from gi_registry.numbers import json_number
 from gi_registry.search import Hit, Results, Suggestion
 from gi_registry.verify.lookup import AuthorizationState, Verdict
+from gi_registry.web import public_url
 
 
 def region_ref(region: Region) -> dict[str, Any]:
@@ -220,27 +221,6 @@ def region_detail(region: Region, children: list[Region], product_count: int) ->
 
 def page_url(endpoint: str, **values: Any) -> str:
     return public_url(url_for(endpoint, **values))
-
-
-def public_url(path: str) -> str:
-    """A path of this site as the public reaches it: absolute under ``PUBLIC_URL``, else root-relative.
-
-    Never built from the request's Host header: a response that repeats a forged host could be kept
-    by a shared cache and served to everyone (suggestions are cacheable for a minute).
-    """
-    base = public_base()
-    if base is None:
-        return path
-    # url_for includes the mount point (SCRIPT_NAME); PUBLIC_URL already names it.
-    root = request.script_root
-    if root and path.startswith(root + "/"):
-        path = path[len(root) :]
-    return base + path
-
-
-def public_base() -> str | None:
-    value = current_app.config.get("PUBLIC_URL")
-    return value.rstrip("/") if value else None
 
 
 def check_public_url(value: Any) -> None:

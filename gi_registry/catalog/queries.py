@@ -32,12 +32,16 @@ from gi_registry.models import (
     brand_products,
     product_regions,
 )
+from gi_registry.models.regions import region_family, region_tree
 from gi_registry.models.visibility import (
     brand_is_public,
     listing_is_public,
     producer_is_public,
     product_is_public,
 )
+
+# Moved to models.regions (the showcase needs them without the catalogue); still found here.
+__all__ = ["region_family", "region_tree"]
 
 T = TypeVar("T")
 
@@ -127,31 +131,6 @@ def brand_card_options() -> tuple[ORMOption, ...]:
 
 
 # --- Products
-
-
-def region_tree(code: str) -> dict[str, str | None]:
-    """The region and every region below it, as code → parent code (None for the region itself).
-
-    Walks ``parent_code`` links, not code prefixes, one statement per level; a cycle in imported data
-    ends the walk instead of looping.
-    """
-    tree: dict[str, str | None] = {code: None}
-    frontier = [code]
-    while frontier:
-        rows = db.session.execute(
-            select(Region.code, Region.parent_code).where(Region.parent_code.in_(frontier))
-        ).all()
-        frontier = [child for child, _ in rows if child not in tree]
-        tree.update((child, parent) for child, parent in rows if child in frontier)
-    return tree
-
-
-def region_family(code: str) -> tuple[list[str], list[str]]:
-    """(the region and everything below it, the regions above it). Walks links, not code prefixes."""
-    below = list(region_tree(code))
-    region = db.session.get(Region, code)
-    above = [r.code for r in region.lineage()[:-1]] if region else []
-    return below, above
 
 
 def filter_products(filters: ProductFilters) -> Select:

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from gi_registry.catalog import params, queries
 from gi_registry.extensions import db
 from gi_registry.models import Region
+from gi_registry.promotion.queries import home_content
 
 bp = Blueprint("catalog", __name__)
 
@@ -17,6 +18,7 @@ def home():
         brands=queries.umbrella_brands(),
         categories=queries.category_counts(),
         home_region=home_region(),
+        **home_content(),
     )
 
 

@@ -10,13 +10,17 @@ from sqlalchemy import select
 
 from gi_registry.extensions import db
 from gi_registry.interchange import ImportReport, import_document
+from gi_registry.interchange.promotion import import_promotion
 from gi_registry.models import Brand, GIProduct
+from gi_registry.services.errors import ValidationError
 from gi_registry.services.images import add_image
 from gi_registry.services.unit import IMPORT_LOCK, Work, unit_of_work
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
 SAMPLE_DOCUMENT = SAMPLE_DIR / "gi_sample.json"
 IMAGE_MANIFEST = SAMPLE_DIR / "images" / "manifest.json"
+# Stories, events and home-page slots: true content citing its sources (sample/README.md).
+PROMOTION_DOCUMENT = SAMPLE_DIR / "promotion.json"
 
 
 SAMPLE_ACTOR = "load-sample"
@@ -36,7 +40,20 @@ def load_sample(progress: Callable[[str], None] | None = None) -> ImportReport:
         if not report.ok:
             raise SampleError("样例数据无法导入：\n" + "\n".join(str(i) for i in report.issues))
         attach_sample_images(work, progress)
+        load_sample_promotion(work, report)
     return report
+
+
+def load_sample_promotion(work: Work, report: ImportReport) -> None:
+    """The sample's stories, events and featured slots, counted into ``report``."""
+    document = json.loads(PROMOTION_DOCUMENT.read_text(encoding="utf-8"))
+    try:
+        counted = import_promotion(work, document)
+    except ValidationError as error:
+        raise SampleError(f"样例推广内容无法导入：{error.message}") from None
+    for kind, counts in counted.items():
+        for outcome in ("created", "updated", "unchanged"):
+            getattr(report, outcome)[kind] += counts[outcome]
 
 
 def attach_sample_images(work: Work, progress: Callable[[str], None] | None = None) -> int:

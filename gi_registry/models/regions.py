@@ -57,3 +57,28 @@ class Category(db.Model):
 
     def __repr__(self) -> str:
         return f"<Category {self.code}>"
+
+
+def region_tree(code: str) -> dict[str, str | None]:
+    """The region and every region below it, as code → parent code (None for the region itself).
+
+    Walks ``parent_code`` links, not code prefixes, one statement per level; a cycle in imported data
+    ends the walk instead of looping.
+    """
+    tree: dict[str, str | None] = {code: None}
+    frontier = [code]
+    while frontier:
+        rows = db.session.execute(
+            sa.select(Region.code, Region.parent_code).where(Region.parent_code.in_(frontier))
+        ).all()
+        frontier = [child for child, _ in rows if child not in tree]
+        tree.update((child, parent) for child, parent in rows if child in frontier)
+    return tree
+
+
+def region_family(code: str) -> tuple[list[str], list[str]]:
+    """(the region and everything below it, the regions above it). Walks links, not code prefixes."""
+    below = list(region_tree(code))
+    region = db.session.get(Region, code)
+    above = [r.code for r in region.lineage()[:-1]] if region else []
+    return below, above

@@ -24,9 +24,12 @@ from gi_registry.models import AuditEntry, now_utc
 from gi_registry.services.snapshots import (
     authorization_record,
     brand_record,
+    event_record,
     listing_record,
     producer_record,
     product_record,
+    slot_record,
+    story_record,
 )
 
 SNAPSHOTS: dict[str, Callable[[Any], dict[str, Any]]] = {
@@ -35,12 +38,18 @@ SNAPSHOTS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "producers": producer_record,
     "authorizations": authorization_record,
     "listings": listing_record,
+    "stories": story_record,
+    "events": event_record,
+    # Slots have no row version and no slug: their entries are written by services.promotion itself.
+    "slots": slot_record,
 }
 
 
 def entity_key(kind: str, record: dict[str, Any]) -> str:
     if kind == "authorizations":
         return f"{record['producer']}/{record['product']}"
+    if kind == "slots":
+        return str(record["id"])
     return record["slug"]
 
 

@@ -8,7 +8,16 @@ from typing import Any
 from sqlalchemy import select
 
 from gi_registry.extensions import db
-from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer
+from gi_registry.models import (
+    Authorization,
+    Brand,
+    Event,
+    FeatureSlot,
+    GIProduct,
+    Listing,
+    Producer,
+    Story,
+)
 from gi_registry.services.errors import NotFoundError
 from gi_registry.services.history import SNAPSHOTS
 from gi_registry.services.unit import Work
@@ -19,6 +28,9 @@ MODELS = {
     "producers": Producer,
     "authorizations": Authorization,
     "listings": Listing,
+    "stories": Story,
+    "events": Event,
+    "slots": FeatureSlot,  # named by its id, having no slug
 }
 LABELS = {
     "products": "地理标志产品",
@@ -26,6 +38,9 @@ LABELS = {
     "producers": "经营主体",
     "authorizations": "专用标志使用授权",
     "listings": "供需信息",
+    "stories": "故事",
+    "events": "活动",
+    "slots": "首页推荐位",
 }
 
 Save = Callable[..., Any]

@@ -12,6 +12,7 @@ from gi_registry.services.history import SNAPSHOTS, Revision, history, state_aft
 from gi_registry.services.listings import save_listing
 from gi_registry.services.producers import save_producer
 from gi_registry.services.products import save_product
+from gi_registry.services.promotion import save_event, save_slot, save_story
 from gi_registry.services.records import LABELS, MODELS, find_record
 from gi_registry.services.unit import Work
 
@@ -21,6 +22,9 @@ SAVES = {
     "producers": save_producer,
     "authorizations": save_authorization,
     "listings": save_listing,
+    "stories": save_story,
+    "events": save_event,
+    "slots": save_slot,
 }
 
 
@@ -43,7 +47,8 @@ def restore_revision(work: Work, kind: str, entity_id: int, revision_id: int):
         state = revision_state(kind, entity_id, revision_id)
     except KeyError:
         raise NotFoundError(f"{LABELS[kind]}没有编号为 {revision_id} 的历史记录") from None
-    return SAVES[kind](work, state, expected_version=obj.version)
+    # Slots carry no row version.
+    return SAVES[kind](work, state, expected_version=getattr(obj, "version", None))
 
 
 def entity_id_for(kind: str, key: str) -> int:
@@ -54,6 +59,8 @@ def entity_id_for(kind: str, key: str) -> int:
     if kind == "authorizations":
         producer, _, product = key.partition("/")
         obj = find_authorization(producer, product)
+    elif kind == "slots":
+        obj = db.session.get(MODELS[kind], int(key)) if key.isdigit() else None
     else:
         obj = find_record(MODELS[kind], key)
     if obj is None:

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer
+from gi_registry.models import (
+    Authorization,
+    Brand,
+    Event,
+    FeatureSlot,
+    GIProduct,
+    Listing,
+    Producer,
+    Story,
+)
 from gi_registry.numbers import json_number
 from gi_registry.services.schema import PROTECTION_FIELDS
 
@@ -103,3 +112,54 @@ def listing_record(listing: Listing) -> dict[str, Any]:
 
 def _date(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _content_record(item: Story | Event) -> dict[str, Any]:
+    """What stories and events share: titles, texts (Markdown source), sources and publication."""
+    return {
+        "slug": item.slug,
+        "title_zh": item.title_zh,
+        "title_en": item.title_en,
+        "summary_zh": item.summary_zh,
+        "summary_en": item.summary_en,
+        "body_zh": item.body_zh,
+        "body_en": item.body_en,
+        "sources": [dict(s) for s in item.sources],
+        "sample": item.sample,
+        "status": item.status,
+        "published_at": _date(item.published_at),
+    }
+
+
+def story_record(story: Story) -> dict[str, Any]:
+    return _content_record(story) | {
+        "products": [p.slug for p in story.products],
+        "brands": [b.slug for b in story.brands],
+    }
+
+
+def event_record(event: Event) -> dict[str, Any]:
+    return _content_record(event) | {
+        "starts_on": _date(event.starts_on),
+        "ends_on": _date(event.ends_on),
+        "place_zh": event.place_zh,
+        "place_en": event.place_en,
+        "region_code": event.region_code,
+        "url": event.url,
+    }
+
+
+def slot_record(slot: FeatureSlot) -> dict[str, Any]:
+    """A featured slot, its target named by kind and slug (the other three kinds empty)."""
+    return {
+        "id": slot.id,
+        "position": slot.position,
+        "starts_at": _date(slot.starts_at),
+        "ends_at": _date(slot.ends_at),
+        "headline_zh": slot.headline_zh,
+        "headline_en": slot.headline_en,
+        "product": slot.product.slug if slot.product else None,
+        "brand": slot.brand.slug if slot.brand else None,
+        "story": slot.story.slug if slot.story else None,
+        "event": slot.event.slug if slot.event else None,
+    }

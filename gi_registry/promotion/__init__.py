@@ -1,0 +1,5 @@
+"""The showcase's stories, events and Atom feeds (public pages); the home page uses its queries."""
+
+from gi_registry.promotion.views import bp
+
+__all__ = ["bp"]
