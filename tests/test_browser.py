@@ -218,12 +218,14 @@ class Visit:
 
 
 def first_card_images_loaded(page) -> list[int]:
-    card = page.locator(".card").first
+    # The first card with a picture: the home page's featured stories and events have none.
+    card = page.locator(".card:has(img)").first
     card.scroll_into_view_if_needed()
     images = card.locator("img")
     images.first.wait_for(state="attached")
     page.wait_for_function(
-        "() => [...document.querySelector('.card').querySelectorAll('img')].every(i => i.complete)",
+        "() => [...document.querySelector('.card:has(img)').querySelectorAll('img')]"
+        ".every(i => i.complete)",
         timeout=TIMEOUT_MS,
     )
     return images.evaluate_all("imgs => imgs.map(i => i.naturalWidth)")

@@ -86,7 +86,7 @@ def get_public_story(slug: str, moment: datetime) -> Story | None:
     )
 
 
-def latest_stories(moment: datetime, limit: int = 3) -> list[Story]:
+def latest_stories(moment: datetime, limit: int = 4) -> list[Story]:
     return list(db.session.scalars(public_stories(moment).limit(limit)))
 
 
