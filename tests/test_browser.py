@@ -242,6 +242,10 @@ def test_pages_render_without_errors_or_overflow(
         ("brand", f"/brands/{sample.brand_slug}", 200, sample.brand_name),
         ("producer", f"/producers/{sample.producer_slug}", 200, sample.producer_name),
         ("region", f"/regions/{sample.region_code}", 200, sample.region_name),
+        ("stories", "/stories", 200, "地理标志故事"),
+        ("story", "/stories/gi-showcase-centre-plan", 200, "讲好地理标志故事"),
+        ("events", "/events", 200, "活动"),
+        ("event", "/events/jilin-top10-gi-2021-notice", 200, "2021年“吉林十大地理标志”"),
         ("not-found", "/products/no-such-product", 404, MESSAGES[404]),
     ]
     context = browser.new_context(**VIEWPORTS[viewport])
