@@ -13,7 +13,11 @@ from gi_registry.models import Authorization, Brand, GIProduct, Listing, Produce
 from gi_registry.numbers import json_number
 from gi_registry.search import Hit, Results, Suggestion
 from gi_registry.verify.lookup import AuthorizationState, Verdict
-from gi_registry.web import public_url
+
+# Defined in web (the showcase uses them without the API); still imported from here by api and seo.
+from gi_registry.web import public_base, public_url
+
+__all__ = ["public_base", "public_url"]  # and the serializers below
 
 
 def region_ref(region: Region) -> dict[str, Any]:
