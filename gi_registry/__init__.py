@@ -99,6 +99,7 @@ def _init_templates(app: Flask) -> None:
     web.init_app(app)
     # After web: its after_request (security headers) then runs after caching's, on stored answers too.
     caching.init_app(app)
+    i18n.init_app(app)  # after web: its ``vocab`` global replaces web's with translated labels
 
 
 def _init_routing(app: Flask) -> None:
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from gi_registry import cli, errors
     from gi_registry.api import bp as api_bp
     from gi_registry.catalog import bp as catalog_bp
+    from gi_registry.i18n import bp as i18n_bp
     from gi_registry.media_files import bp as media_bp
     from gi_registry.opendata import bp as opendata_bp
     from gi_registry.places import bp as places_bp
@@ -122,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(i18n_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(verify_bp)
     app.register_blueprint(places_bp)

@@ -1,8 +1,10 @@
-"""Error pages: Chinese HTML for people, JSON with a message for the API."""
+"""Error pages: HTML in the visitor's language for people, JSON with a Chinese message for the API."""
 
 from __future__ import annotations
 
 from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import (
     HTTPException,
@@ -15,17 +17,17 @@ from gi_registry.extensions import db
 from gi_registry.search import SearchUnavailable
 
 MESSAGES = {
-    400: "请求有误，请检查输入后重试。",
-    403: "您没有权限访问此页面。",
-    404: "找不到您要访问的页面。",
-    405: "不支持该请求方式。",
-    413: "上传的内容过大。",
-    500: "服务器出了点问题，我们会尽快处理，请稍后再试。",
+    400: _l("请求有误，请检查输入后重试。"),
+    403: _l("您没有权限访问此页面。"),
+    404: _l("找不到您要访问的页面。"),
+    405: _l("不支持该请求方式。"),
+    413: _l("上传的内容过大。"),
+    500: _l("服务器出了点问题，我们会尽快处理，请稍后再试。"),
 }
 # Flask-WTF describes a CSRF failure in English ("The CSRF token has expired."); a visitor only
 # needs to know what to do.
-CSRF_MESSAGE = "表单已过期或无效，请刷新页面后重试。"
-SEARCH_REBUILDING = "搜索索引正在重建，请稍后再试。"
+CSRF_MESSAGE = _l("表单已过期或无效，请刷新页面后重试。")
+SEARCH_REBUILDING = _l("搜索索引正在重建，请稍后再试。")
 
 
 def wants_json() -> bool:
@@ -33,7 +35,9 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, message: str | None = None):
-    message = message or MESSAGES.get(status, "请求无法完成。")
+    # gettext here as well: a message passed to abort() is a Chinese msgid like the ones above.
+    # The API's locale is always Chinese (i18n.select_locale), so its messages stay as they are.
+    message = gettext(str(message or MESSAGES.get(status) or _l("请求无法完成。")))
     if wants_json():
         return jsonify({"error": {"status": status, "message": message}}), status
     return render_template("errors/error.html", status=status, message=message), status

@@ -246,7 +246,7 @@ def test_pages_render_without_errors_or_overflow(
         ("story", "/stories/gi-showcase-centre-plan", 200, "讲好地理标志故事"),
         ("events", "/events", 200, "活动"),
         ("event", "/events/jilin-top10-gi-2021-notice", 200, "2021年“吉林十大地理标志”"),
-        ("not-found", "/products/no-such-product", 404, MESSAGES[404]),
+        ("not-found", "/products/no-such-product", 404, str(MESSAGES[404])),
     ]
     context = browser.new_context(**VIEWPORTS[viewport])
     try:

@@ -65,14 +65,15 @@ def test_the_etag_changes_after_a_direct_commit(client, sample_ctx):
 
 
 def test_the_etag_differs_by_language_and_url(client):
-    zh = client.get("/products", headers={"Accept-Language": "zh-CN"})
-    en = client.get("/products", headers={"Accept-Language": "en"})
+    zh = client.get("/products")
     other = client.get("/products?category=grain")
+    api_zh = client.get("/api/v1/products")
+    client.set_cookie("lang", "en")  # the language is the visitor's choice (docs/i18n.md)
+    en = client.get("/products")
     assert len({zh.headers["ETag"], en.headers["ETag"], other.headers["ETag"]}) == 3
-    assert {"Accept-Language", "Cookie"} <= set(zh.headers["Vary"].replace(" ", "").split(","))
+    assert "Cookie" in set(zh.headers["Vary"].replace(" ", "").split(","))
     # The API speaks one language: no Vary on it, one ETag for every reader.
-    api_zh = client.get("/api/v1/products", headers={"Accept-Language": "zh-CN"})
-    api_en = client.get("/api/v1/products", headers={"Accept-Language": "en"})
+    api_en = client.get("/api/v1/products")
     assert api_zh.headers["ETag"] == api_en.headers["ETag"]
     assert "Cookie" not in api_zh.headers.get("Vary", "")
 

@@ -412,7 +412,7 @@ def test_update_dates_are_shown_in_the_registrys_time_zone(client, sample_ctx):
     product = db.session.scalar(select(GIProduct).where(GIProduct.slug == "meihe-dami"))
     product.updated_at = SHANGHAI_NEW_DAY
     db.session.commit()
-    assert "最后更新：2025-01-02" in text(client.get("/products/meihe-dami"))
+    assert "最后更新：2025年1月2日" in text(client.get("/products/meihe-dami"))
 
 
 def test_templates_have_no_server_clock(sample_app):

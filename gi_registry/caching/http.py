@@ -27,8 +27,9 @@ from gi_registry.caching.marker import registry_marker
 from gi_registry.caching.store import AnswerStore, Entry
 
 EXEMPT = "_http_cache_exempt"
-# Pages follow the language, which comes from the `lang` cookie or Accept-Language (gi_registry/i18n.py).
-PAGE_VARY = ("Accept-Language", "Cookie")
+# Pages follow the language, which comes from the `lang` cookie only; Accept-Language does not choose it
+# (docs/i18n.md), so varying by it would only split caches.
+PAGE_VARY = ("Cookie",)
 # Headers the store leaves out: they are set afresh for every answer (or are per-visitor).
 UNSTORED = {"set-cookie", "content-length", "date"}
 

@@ -17,6 +17,7 @@ from gi_registry.caching import exempt
 from gi_registry.catalog import params, queries
 from gi_registry.catalog.links import record_url
 from gi_registry.extensions import db
+from gi_registry.i18n.content import display_name, label
 from gi_registry.models import Category, Region
 from gi_registry.search import Results, SearchUnavailable, search
 
@@ -74,7 +75,7 @@ def _search(args: params.SearchParams) -> Results:
 
 
 def facet_values(results: Results) -> dict[str, list[FacetValue]]:
-    """The facet counts with their Chinese names, in the order the registry lists them."""
+    """The facet counts with their names in the page's language, in the order the registry lists them."""
     counts = results.facets
     category_counts = counts.get("category", {})
     categories = db.session.scalars(
@@ -86,11 +87,13 @@ def facet_values(results: Results) -> dict[str, list[FacetValue]]:
     )
     protection_counts = counts.get("protection", {})
     return {
-        "category": [FacetValue(c.code, c.name_zh, category_counts[c.code]) for c in categories],
-        "region": [FacetValue(r.code, r.name, region_counts[r.code]) for r in regions],
+        "category": [
+            FacetValue(c.code, display_name(c), category_counts[c.code]) for c in categories
+        ],
+        "region": [FacetValue(r.code, display_name(r), region_counts[r.code]) for r in regions],
         "protection": [
-            FacetValue(code, label, protection_counts[code])
-            for code, label in vocab.PROTECTION_KINDS.items()
+            FacetValue(code, label("PROTECTION_KINDS", code), protection_counts[code])
+            for code in vocab.PROTECTION_KINDS
             if code in protection_counts
         ],
     }
