@@ -57,6 +57,7 @@ def main_pages(sample) -> list[tuple[str, str]]:
         ("search", "/search?q=" + quote("大米")),
         ("search-empty", "/search"),
         ("search-none", "/search?q=" + quote("无此产品xyz")),
+        ("verify", "/verify"),
     ]
 
 

@@ -151,6 +151,14 @@ def test_english_names_where_they_exist_and_chinese_otherwise(client):
     assert "吉林地理标志产品与区域品牌" in chinese
 
 
+def test_verification_answers_in_english(client):
+    page = text(english(client).get("/verify?credit_code=93220422MA0000170K"))  # a sample producer
+    assert "<h1>Check the GI special mark</h1>" in page
+    verdict = page[page.index('<section class="verdict') : page.index("</section>")]
+    assert "GI special mark" in verdict and "东辽县林源黑猪养殖专业合作社" in verdict
+    assert "授权" not in verdict.replace("示例", "")  # no Chinese sentence left, only the name
+
+
 def test_search_facets_in_english(client):
     page = text(english(client).get("/search?q=%E5%A4%A7%E7%B1%B3"))
     assert '<span class="facet-label">Grain</span>' in page

@@ -32,6 +32,12 @@ def day(offset: int) -> str:
     return (localtime.local_today() + timedelta(days=offset)).isoformat()
 
 
+def shown(offset: int) -> str:
+    """The same day as a Chinese page writes it (2026年1月2日)."""
+    moment = localtime.local_today() + timedelta(days=offset)
+    return f"{moment.year}年{moment.month}月{moment.day}日"
+
+
 def register(slug: str = "coop", serial: int = 1, auths=(), **producer_fields) -> str:
     """Import three products (one a draft), a producer and its authorisations; return its code."""
     products = [
@@ -83,7 +89,7 @@ def test_a_valid_authorisation_is_authorized_on_the_page_and_in_the_api(ctx, web
     code = register(auths=[("test-rice", current(number="吉GI-2025-007"))])
     text = page_text(web.get(url_for("verify.lookup", credit_code=code)))
     assert "coop合作社（示例）已获授权使用地理标志专用标志" in text
-    assert f"已获授权使用“ 测试大米 ”地理标志专用标志，有效期自{day(-30)}至{day(365)}。" in text
+    assert f"已获授权使用“ 测试大米 ”地理标志专用标志，有效期自{shown(-30)}至{shown(365)}。" in text
     status, body = api(web, credit_code=code)
     assert status == 200
     assert body["status"] == "authorized"
@@ -133,7 +139,7 @@ def test_an_authorisation_not_yet_valid_is_not_authorized(ctx, web):
     status, body = api(web, credit_code=code)
     assert (status, body["status"]) == (200, "not_authorized")
     assert body["authorizations"][0]["status"] == "not_yet_valid"
-    assert f"自{day(1)}" in page_text(web.get(url_for("verify.lookup", credit_code=code)))
+    assert f"自{shown(1)}" in page_text(web.get(url_for("verify.lookup", credit_code=code)))
 
 
 # 16:30 UTC on 1 January is half past midnight on 2 January in 吉林.
