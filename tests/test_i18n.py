@@ -130,6 +130,10 @@ def test_english_pages_show_english_strings(client):
     assert "Grain <span" in home  # categories by their English names
     products = text(client.get("/products"))
     assert "All categories" in products and "GI-protected product" in products  # vocab labels
+    one = text(client.get("/products?category=beans"))  # the sample has one bean GI
+    assert re.search(r"\b1 product\b(?!s)", one) and "2 products" not in one
+    stats = text(client.get("/stats"))
+    assert "By category" in stats and ">Grain</a>" in stats and "Tonghua" in stats
     not_found = client.get("/products/no-such-product")
     assert not_found.status_code == 404
     assert "The page you asked for cannot be found." in text(not_found)
@@ -197,17 +201,26 @@ def translated(message) -> bool:
     return bool(message.string)
 
 
+def entries(catalog) -> dict:
+    """id → translation; a plural entry's ids and forms as tuples."""
+
+    def frozen(value):
+        return tuple(value) if isinstance(value, tuple | list) else value
+
+    return {(m.context, frozen(m.id)): frozen(m.string) for m in catalog if m.id}
+
+
 def compiled(catalog) -> dict:
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
-    return {m.id: m.string for m in read_mo(buffer) if m.id}
+    return entries(read_mo(buffer))
 
 
 def test_the_compiled_catalogue_matches_the_po_file():
     """The .mo is committed (docs/i18n.md): after editing the .po, run `tools/translations compile`."""
     with PO.open("rb") as po, MO.open("rb") as mo:
-        assert compiled(read_po(po)) == {m.id: m.string for m in read_mo(mo) if m.id}, (
+        assert compiled(read_po(po)) == entries(read_mo(mo)), (
             "messages.mo is out of date: run tools/translations compile"
         )
 

@@ -67,6 +67,14 @@ def region_name(region: Region) -> str:
     return region.name
 
 
+def region_short_name(region: Region) -> str:
+    """通化 for 通化市, Tonghua on an English page: for charts and maps, where the kind is implied."""
+    short = short_region_name(region.name)
+    if is_english() and romanised_region(region.name):
+        return _pinyin(short)
+    return short
+
+
 def region_full_name(region: Region) -> str:
     if not is_english():
         return region.full_name

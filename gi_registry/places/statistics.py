@@ -14,9 +14,9 @@ from sqlalchemy import distinct, func, select
 from gi_registry import vocab
 from gi_registry.catalog import queries
 from gi_registry.extensions import db
+from gi_registry.i18n.content import display_name, label, region_short_name
 from gi_registry.models import GIProduct, Protection, Region
 from gi_registry.models.visibility import product_is_public
-from gi_registry.placenames import short_region_name
 from gi_registry.places.charts import Bar, bar_chart
 
 # Protections in force: an application or an acceptance is not yet protection, a cancellation no more.
@@ -52,7 +52,7 @@ def public_total() -> int:
 
 def by_category() -> list[Row]:
     """Every category, empty ones included, in the categories' own order."""
-    return [Row(c.code, c.name_zh, n) for c, n in queries.category_counts()]
+    return [Row(c.code, display_name(c), n) for c, n in queries.category_counts()]
 
 
 def by_prefecture(province_code: str) -> list[Row]:
@@ -61,7 +61,7 @@ def by_prefecture(province_code: str) -> list[Row]:
     prefectures = db.session.scalars(
         select(Region).where(Region.parent_code == province_code).order_by(Region.code)
     )
-    return [Row(r.code, short_region_name(r.name), counts.get(r.code, 0)) for r in prefectures]
+    return [Row(r.code, region_short_name(r), counts.get(r.code, 0)) for r in prefectures]
 
 
 def by_protection_kind() -> list[Row]:
@@ -74,7 +74,10 @@ def by_protection_kind() -> list[Row]:
             .group_by(Protection.kind)
         ).all()
     )
-    return [Row(kind, label, counts.get(kind, 0)) for kind, label in vocab.PROTECTION_KINDS.items()]
+    return [
+        Row(kind, label("PROTECTION_KINDS", kind), counts.get(kind, 0))
+        for kind in vocab.PROTECTION_KINDS
+    ]
 
 
 def first_approval_years() -> dict[int, int]:
@@ -110,7 +113,7 @@ def figures(province: Region | None, total: int) -> list[Figure]:
         result.append(
             Figure(
                 "region",
-                _l("按地区（%(name)s各市州）", name=province.name),
+                _l("按地区（%(name)s各市州）", name=display_name(province)),
                 _l("市州"),
                 by_prefecture(province.code),
                 note=_l("保护地域跨两个市州的产品在两地各计一次；保护地域为全省的不计入各市州。"),
