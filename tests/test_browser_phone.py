@@ -73,12 +73,6 @@ def test_main_pages_fit_a_375px_phone(browser, live_server, sample, screenshot_d
             expected = "en" if language == "en" else "zh-CN"
             assert visit.page.locator("html").get_attribute("lang") == expected, path
             visit.assert_no_horizontal_overflow(path)
-            # The four sections of the main menu fit without scrolling, in both languages.
-            menu = visit.page.evaluate(
-                "() => { const m = document.querySelector('.main-nav');"
-                " return [m.scrollWidth, m.clientWidth]; }"
-            )
-            assert menu[0] <= menu[1], f"{path}: the main menu scrolls {menu}"
             visit.screenshot(f"{'en' if language == 'en' else 'zh'}-{name}")
             visit.assert_clean_console(path)
     finally:

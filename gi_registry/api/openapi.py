@@ -13,11 +13,11 @@ from typing import Any
 from flask import jsonify
 
 from gi_registry import vocab
-from gi_registry.api.serializers import public_base
 from gi_registry.api.views import bp
 from gi_registry.caching import exempt
 from gi_registry.models.regions import REGION_LEVELS
 from gi_registry.verify.lookup import STATUSES as VERIFY_STATUSES
+from gi_registry.web import public_base
 
 STRING = {"type": "string"}
 TEXT_OR_NULL = {"type": ["string", "null"]}

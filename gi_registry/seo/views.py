@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request, url_for
 
-from gi_registry.api.serializers import public_base, public_url
 from gi_registry.seo import sitemap
+from gi_registry.web import public_base, public_url
 
 bp = Blueprint("seo", __name__)
 
