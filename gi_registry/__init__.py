@@ -49,11 +49,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # JSON_AS_ASCII is ignored since Flask 2.3; the provider's own switch keeps Chinese readable.
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
+    _trust_proxies(app)
     _init_extensions(app)
     _init_templates(app)
     _init_routing(app)
     _register_blueprints(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take the client's address from X-Forwarded-For, as set by PROXY_HOPS proxies we run: the
+    guidance form's rate limit counts per client, not per proxy. Host and scheme headers are still
+    not trusted."""
+    hops = int(app.config["PROXY_HOPS"])
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=0, x_host=0, x_port=0, x_prefix=0
+        )
 
 
 def _init_extensions(app: Flask) -> None:
@@ -120,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from gi_registry.promotion import bp as promotion_bp
     from gi_registry.search_pages import bp as search_bp
     from gi_registry.seo import bp as seo_bp
+    from gi_registry.stations import bp as stations_bp
     from gi_registry.verify import bp as verify_bp
 
     app.register_blueprint(catalog_bp)
@@ -131,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(seo_bp)
     app.register_blueprint(opendata_bp)
     app.register_blueprint(promotion_bp)
+    app.register_blueprint(stations_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON API: GET only, no cookies needed
     errors.init_app(app)

@@ -24,6 +24,7 @@ from gi_registry.services.reference import ensure_reference_data, read_divisions
 from gi_registry.services.revisions import entity_id_for, record_history, restore_revision
 from gi_registry.services.unit import command_actor as cli_actor
 from gi_registry.services.unit import unit_of_work
+from gi_registry.stations.cli import guidance_group
 from gi_registry.verify.cli import authorization_cli
 
 
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
         history_command,
         authorization_cli,
         *promotion_cli.GROUPS,
+        guidance_group,
     ):
         app.cli.add_command(command)
 

@@ -66,6 +66,13 @@ class Defaults:
     # Where the registry's users are: "today" (may a producer use the GI mark?) and the dates pages
     # show follow this zone, not the server's. GI_TIMEZONE overrides it.
     TIMEZONE = "Asia/Shanghai"
+    # The public guidance request form: at most this many requests per client address in the window
+    # (seconds). Counted in the database, so the limit is the same whichever worker answers.
+    GUIDANCE_RATE_LIMIT = 5
+    GUIDANCE_RATE_WINDOW = 3600
+    # Reverse proxies in front of the application that append the client's address to
+    # X-Forwarded-For. 0: trust no header (the client's address is the connection's).
+    PROXY_HOPS = 0
 
 
 def instance_path_from_env() -> str:

@@ -41,6 +41,7 @@ RANKS = {
     "api": 5,
     "search_pages": 5,
     "media_files": 5,
+    "stations": 5,
     "i18n": 5,
     "verify": 5,  # 专用标志核验: lookups, pages, QR labels
     "places": 5,  # the region map and /stats; uses catalog's queries

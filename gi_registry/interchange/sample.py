@@ -11,6 +11,7 @@ from sqlalchemy import select
 from gi_registry.extensions import db
 from gi_registry.interchange import ImportReport, import_document
 from gi_registry.interchange.promotion import import_promotion
+from gi_registry.interchange.sample_stations import load_sample_stations
 from gi_registry.models import Brand, GIProduct
 from gi_registry.services.errors import ValidationError
 from gi_registry.services.images import add_image
@@ -41,6 +42,7 @@ def load_sample(progress: Callable[[str], None] | None = None) -> ImportReport:
             raise SampleError("样例数据无法导入：\n" + "\n".join(str(i) for i in report.issues))
         attach_sample_images(work, progress)
         load_sample_promotion(work, report)
+        load_sample_stations(work)
     return report
 
 

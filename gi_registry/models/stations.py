@@ -102,5 +102,10 @@ class GuidanceRequest(Timestamped, Versioned, db.Model):
     answer: Mapped[str] = mapped_column(sa.Text, default="")
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_by: Mapped[str] = mapped_column(sa.String(254), default="")
+    # A keyed hash of the sender's IP address (never the address itself): how many requests one
+    # client sent lately is counted from these rows, so the limit holds across worker processes.
+    client_hash: Mapped[str] = mapped_column(
+        sa.String(64), default="", server_default="", index=True
+    )
 
     station: Mapped[GuidanceStation] = relationship()

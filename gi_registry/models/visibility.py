@@ -11,6 +11,7 @@ from gi_registry.models.brands import Brand
 from gi_registry.models.catalog import GIProduct
 from gi_registry.models.listings import Listing
 from gi_registry.models.producers import Producer
+from gi_registry.models.stations import GuidanceStation
 
 
 def product_is_public() -> sa.ColumnElement[bool]:
@@ -32,3 +33,7 @@ def listing_is_public() -> sa.ColumnElement[bool]:
         Listing.producer.has(producer_is_public()),
         sa.or_(Listing.product_id.is_(None), Listing.product.has(product_is_public())),
     )
+
+
+def station_is_public() -> sa.ColumnElement[bool]:
+    return sa.and_(GuidanceStation.status == "published", GuidanceStation.archived_at.is_(None))

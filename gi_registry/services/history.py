@@ -25,10 +25,12 @@ from gi_registry.services.snapshots import (
     authorization_record,
     brand_record,
     event_record,
+    guidance_record,
     listing_record,
     producer_record,
     product_record,
     slot_record,
+    station_record,
     story_record,
 )
 
@@ -42,6 +44,8 @@ SNAPSHOTS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "events": event_record,
     # Slots have no row version and no slug: their entries are written by services.promotion itself.
     "slots": slot_record,
+    "stations": station_record,
+    "guidance": guidance_record,
 }
 
 
@@ -50,6 +54,8 @@ def entity_key(kind: str, record: dict[str, Any]) -> str:
         return f"{record['producer']}/{record['product']}"
     if kind == "slots":
         return str(record["id"])
+    if kind == "guidance":
+        return record["tracking_code"]
     return record["slug"]
 
 

@@ -14,6 +14,8 @@ from gi_registry.models import (
     Event,
     FeatureSlot,
     GIProduct,
+    GuidanceRequest,
+    GuidanceStation,
     Listing,
     Producer,
     Story,
@@ -31,6 +33,8 @@ MODELS = {
     "stories": Story,
     "events": Event,
     "slots": FeatureSlot,  # named by its id, having no slug
+    "stations": GuidanceStation,
+    "guidance": GuidanceRequest,
 }
 LABELS = {
     "products": "地理标志产品",
@@ -41,6 +45,8 @@ LABELS = {
     "stories": "故事",
     "events": "活动",
     "slots": "首页推荐位",
+    "stations": "商标品牌指导站",
+    "guidance": "指导咨询",
 }
 
 Save = Callable[..., Any]

@@ -14,6 +14,7 @@ from gi_registry.services.producers import save_producer
 from gi_registry.services.products import save_product
 from gi_registry.services.promotion import save_event, save_slot, save_story
 from gi_registry.services.records import LABELS, MODELS, find_record
+from gi_registry.services.stations import find_request, restore_request, save_station
 from gi_registry.services.unit import Work
 
 SAVES = {
@@ -25,6 +26,8 @@ SAVES = {
     "stories": save_story,
     "events": save_event,
     "slots": save_slot,
+    "stations": save_station,
+    "guidance": restore_request,
 }
 
 
@@ -52,8 +55,8 @@ def restore_revision(work: Work, kind: str, entity_id: int, revision_id: int):
 
 
 def entity_id_for(kind: str, key: str) -> int:
-    """The row id of a record named as people name it: a slug, or ``producer/product`` for an
-    authorisation."""
+    """The row id of a record named as people name it: a slug, ``producer/product`` for an
+    authorisation, or the tracking code of a guidance request."""
     if kind not in MODELS:
         raise NotFoundError(f"未知的记录类型 {kind}（可用：{'、'.join(MODELS)}）")
     if kind == "authorizations":
@@ -61,6 +64,8 @@ def entity_id_for(kind: str, key: str) -> int:
         obj = find_authorization(producer, product)
     elif kind == "slots":
         obj = db.session.get(MODELS[kind], int(key)) if key.isdigit() else None
+    elif kind == "guidance":
+        obj = find_request(key)
     else:
         obj = find_record(MODELS[kind], key)
     if obj is None:

@@ -13,6 +13,8 @@ from gi_registry.models import (
     Event,
     FeatureSlot,
     GIProduct,
+    GuidanceRequest,
+    GuidanceStation,
     Listing,
     Producer,
     Story,
@@ -107,6 +109,44 @@ def listing_record(listing: Listing) -> dict[str, Any]:
         "available_from": _date(listing.available_from),
         "available_to": _date(listing.available_to),
         "status": listing.status,
+    }
+
+
+def station_record(station: GuidanceStation) -> dict[str, Any]:
+    return {
+        "slug": station.slug,
+        "name_zh": station.name_zh,
+        "name_en": station.name_en,
+        "region_code": station.region_code,
+        "services": list(station.services),
+        "address": station.address,
+        "hours": station.hours,
+        "phone": station.phone,
+        "email": station.email,
+        "description": station.description,
+        "brands": [b.slug for b in station.brands],
+        "producers": [p.slug for p in station.producers],
+        "sources": [dict(s) for s in station.sources],
+        "sample": station.sample,
+        "status": station.status,
+    }
+
+
+def guidance_record(request: GuidanceRequest) -> dict[str, Any]:
+    """A guidance request as staff see it in its history (the requester's contact included: the
+    history is never public)."""
+    return {
+        "tracking_code": request.tracking_code,
+        "station": request.station.slug,
+        "topic": request.topic,
+        "question": request.question,
+        "requester_name": request.requester_name,
+        "organisation": request.organisation,
+        "contact": request.contact,
+        "status": request.status,
+        "answer": request.answer,
+        "answered_at": request.answered_at.isoformat() if request.answered_at else None,
+        "answered_by": request.answered_by,
     }
 
 
