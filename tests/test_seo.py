@@ -147,3 +147,21 @@ def test_canonical_is_root_relative_without_public_url_and_absent_on_errors(clie
 def test_page_titles_name_the_site(client, path, title):
     html = client.get(path).get_data(as_text=True)
     assert re.search(r"<title>(.*?)</title>", html, re.S)[1].strip() == title
+
+
+def test_the_sitemap_lists_public_stories_events_and_stations_only(public_client, sample_ctx):
+    from gi_registry.models import GuidanceStation, Story
+
+    story = db.session.scalars(select(Story).order_by(Story.slug)).first()
+    station = db.session.scalars(select(GuidanceStation).order_by(GuidanceStation.slug)).first()
+    urls = locations(public_client.get("/sitemap.xml"))
+    for page in ("/stories", "/events", "/stations", f"/stories/{story.slug}"):
+        assert PUBLIC + page in urls
+    assert f"{PUBLIC}/stations/{station.slug}" in urls
+    assert not any("/ask" in url or "/guidance/" in url for url in urls)
+    story.status = "draft"
+    station.status = "archived"
+    db.session.commit()
+    urls = locations(public_client.get("/sitemap.xml"))
+    assert f"{PUBLIC}/stories/{story.slug}" not in urls
+    assert f"{PUBLIC}/stations/{station.slug}" not in urls
