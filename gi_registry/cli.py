@@ -108,9 +108,14 @@ def import_command(path: Path, dry_run: bool) -> None:
     default=None,
     help="Default: from the extension (.json, or .csv / a folder for CSV).",
 )
-def export_command(path: Path, fmt: str | None) -> None:
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Only what the public pages show, without producers' contact details (open data).",
+)
+def export_command(path: Path, fmt: str | None, public: bool) -> None:
     """Export the registry as gi-registry/1 JSON, or as CSV files (one per kind)."""
-    for written in export_path(path, fmt):
+    for written in export_path(path, fmt, public=public):
         click.echo(f"已写入 {written}")
 
 

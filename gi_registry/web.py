@@ -88,12 +88,33 @@ def srcset(asset: MediaAsset) -> str:
     )
 
 
+# ``sizes`` for each picture slot, from site.css: the page is .wrap (1120 px at most, 16 px padding
+# each side). A browser picks the smallest file of ``srcset`` covering slot width × pixel ratio, so a
+# slot that claims more than it gets makes a phone fetch the 1280 px file for a 170 px card.
+# tests/test_browser.py measures the rendered widths at 375 and 1366 px against these.
+IMAGE_SIZES = {
+    # .grid: 2 columns (gap 12) on a phone, 3 (gap 14) from 640 px, 4 (gap 16) from 1000 px; the
+    # picture sits inside the card's 1 px border.
+    "card": (
+        "(min-width: 1120px) 258px, (min-width: 1000px) calc(25vw - 22px), "
+        "(min-width: 640px) calc(33.33vw - 22px), calc(50vw - 24px)"
+    ),
+    # .detail-head: one column on a phone, halves (gap 24) from 640 px, 11fr/9fr (gap 32) from 1000.
+    "hero": (
+        "(min-width: 1120px) 581px, (min-width: 1000px) calc(55vw - 35px), "
+        "(min-width: 640px) calc(50vw - 28px), calc(100vw - 32px)"
+    ),
+    # .umbrella-head on /brands: the card's width less its padding and border, 280 px from 640.
+    "umbrella": "(min-width: 640px) 280px, calc(100vw - 58px)",
+}
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["number"] = json_number
     # Timestamps are stored in UTC; a page shows the date in the registry's time zone (TIMEZONE).
     app.jinja_env.filters["localdate"] = local_date
-    app.jinja_env.globals.update(vocab=vocab, srcset=srcset)
+    app.jinja_env.globals.update(vocab=vocab, srcset=srcset, image_sizes=IMAGE_SIZES)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

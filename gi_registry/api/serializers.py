@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import url_for
-
-from gi_registry.catalog.links import marked_html, record_url
+from gi_registry.catalog.links import marked_html, page_url, public_url, record_url
 from gi_registry.catalog.queries import Capped, mark_status, public_parent
 from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer, Region
 from gi_registry.numbers import json_number
@@ -221,10 +219,6 @@ def region_detail(region: Region, children: list[Region], product_count: int) ->
         "product_count": product_count,
         "url": page_url("catalog.region", code=region.code),
     }
-
-
-def page_url(endpoint: str, **values: Any) -> str:
-    return public_url(url_for(endpoint, **values))
 
 
 def check_public_url(value: Any) -> None:

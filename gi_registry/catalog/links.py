@@ -6,7 +6,9 @@ them into links and HTML here, so the engine stays usable from commands and work
 
 from __future__ import annotations
 
-from flask import url_for
+from typing import Any
+
+from flask import current_app, request, url_for
 from markupsafe import Markup, escape
 
 from gi_registry.search.documents import KINDS
@@ -32,3 +34,41 @@ def marked_html(segments: list[tuple[str, bool]]) -> Markup:
         Markup("<mark>%s</mark>") % text if is_match else escape(text)
         for text, is_match in segments
     )
+
+
+def page_url(endpoint: str, **values: Any) -> str:
+    return public_url(url_for(endpoint, **values))
+
+
+def public_url(path: str) -> str:
+    """A path of this site as the public reaches it: absolute under ``PUBLIC_URL``, else root-relative.
+
+    Never built from the request's Host header: a response that repeats a forged host could be kept
+    by a shared cache and served to everyone (suggestions are cacheable for a minute).
+    """
+    base = public_base()
+    if base is None:
+        return path
+    # url_for includes the mount point (SCRIPT_NAME); PUBLIC_URL already names it.
+    root = request.script_root
+    if root and path.startswith(root + "/"):
+        path = path[len(root) :]
+    return base + path
+
+
+def public_base() -> str | None:
+    value = current_app.config.get("PUBLIC_URL")
+    return value.rstrip("/") if value else None
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL for what leaves the site (QR codes, shared links, og:url, JSON-LD).
+
+    Under ``PUBLIC_URL`` as the API builds it. Unset (development, a first start), the request's own
+    host is the only base there is; production sets ``PUBLIC_URL`` so a forged Host header never
+    reaches a printed label or a shared card.
+    """
+    url = page_url(endpoint, **values)
+    if public_base() is None:
+        return request.host_url.rstrip("/") + url
+    return url

@@ -35,6 +35,7 @@ from gi_registry.models import (
 from gi_registry.models.regions import region_family, region_tree
 from gi_registry.models.visibility import (
     brand_is_public,
+    listing_current_on,
     listing_is_public,
     producer_is_public,
     product_is_public,
@@ -49,6 +50,7 @@ T = TypeVar("T")
 BRAND_PRODUCT_LIMIT = 48
 BRAND_PRODUCER_LIMIT = 200
 AUTHORIZATION_LIMIT = 100
+BRAND_LISTING_LIMIT = 24
 
 
 @dataclass(frozen=True)
@@ -166,14 +168,25 @@ def get_public_product(slug: str) -> GIProduct | None:
     )
 
 
-def product_brands(product: GIProduct) -> list[Brand]:
+def brands_where(condition) -> list[Brand]:
+    """Public brands matching ``condition``, their umbrella loaded; umbrella brands first."""
+    is_umbrella = Brand.members.any()
     return list(
         db.session.scalars(
             public_brands()
-            .where(Brand.products.any(GIProduct.id == product.id))
-            .order_by(Brand.slug)
+            .where(condition)
+            .options(selectinload(Brand.parent))
+            .order_by(case((is_umbrella, 0), else_=1), Brand.name_pinyin, Brand.id)
         )
     )
+
+
+def product_brands(product: GIProduct) -> list[Brand]:
+    return brands_where(Brand.products.any(GIProduct.id == product.id))
+
+
+def producer_brands(producer: Producer) -> list[Brand]:
+    return brands_where(Brand.producers.any(Producer.id == producer.id))
 
 
 def product_authorizations(
@@ -243,11 +256,29 @@ def brand_list() -> Select:
 
 
 def brand_cards() -> Select:
-    return brand_list().options(*brand_card_options())
+    """Brand cards, umbrella brands (those with members) first."""
+    return (
+        brand_list()
+        .options(*brand_card_options())
+        .order_by(None)
+        .order_by(case((Brand.members.any(), 0), else_=1), Brand.name_pinyin, Brand.id)
+    )
 
 
 def get_public_brand(slug: str) -> Brand | None:
     return db.session.scalar(public_brands().where(Brand.slug == slug))
+
+
+def brand_groups(brands: list[Brand]) -> tuple[list[tuple[Brand, list[Brand]]], list[Brand]]:
+    """Split a list of public brands into (umbrella, its members in the list) pairs, umbrellas in
+    list order, and the brands belonging to no umbrella shown."""
+    members: dict[int, list[Brand]] = {}
+    for brand in brands:
+        if brand.parent_id is not None:
+            members.setdefault(brand.parent_id, []).append(brand)
+    groups = [(b, members[b.id]) for b in brands if b.id in members]
+    grouped = {m.id for _, ms in groups for m in ms} | {b.id for b, _ in groups}
+    return groups, [b for b in brands if b.id not in grouped]
 
 
 def umbrella_brands() -> list[Brand]:
@@ -261,25 +292,37 @@ def public_members(brand: Brand) -> list[Brand]:
 
 
 def brand_overview(brand: Brand, limit: int = BRAND_PRODUCT_LIMIT) -> dict:
-    """What a brand page shows: public members, products as cards and producers, lists capped."""
+    """What a brand page shows: public members, then the products, producers and current listings
+    of the brand and its members (an umbrella brand gathers its members'), lists capped."""
+    members = public_members(brand)
+    family = [brand.id, *(m.id for m in members)]
+    product_ids = select(brand_products.c.product_id).where(brand_products.c.brand_id.in_(family))
+    producer_ids = select(brand_producers.c.producer_id).where(
+        brand_producers.c.brand_id.in_(family)
+    )
     products = (
         public_products()
-        .join(brand_products, brand_products.c.product_id == GIProduct.id)
-        .where(brand_products.c.brand_id == brand.id)
+        .where(GIProduct.id.in_(product_ids))
         .options(*card_options())
         .order_by(GIProduct.name_pinyin, GIProduct.id)
     )
     producers = (
         public_producers()
-        .join(brand_producers, brand_producers.c.producer_id == Producer.id)
-        .where(brand_producers.c.brand_id == brand.id)
+        .where(Producer.id.in_(producer_ids))
         .order_by(Producer.name_pinyin, Producer.id)
+    )
+    listings = (
+        select(Listing)
+        .where(Listing.producer_id.in_(producer_ids), listing_current_on(local_today()))
+        .options(selectinload(Listing.producer), selectinload(Listing.product))
+        .order_by(Listing.available_from.desc().nulls_last(), Listing.id)
     )
     return {
         "parent": public_parent(brand),
-        "members": public_members(brand),
+        "members": members,
         "products": capped(products, limit),
         "producers": capped(producers, BRAND_PRODUCER_LIMIT),
+        "listings": capped(listings, BRAND_LISTING_LIMIT),
     }
 
 

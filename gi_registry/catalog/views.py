@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask_babel import gettext as _
 
-from gi_registry.catalog import params, queries
+from gi_registry.catalog import params, producer_directory, queries, sharing
+from gi_registry.catalog.links import absolute_url, public_base
+from gi_registry.catalog.product_page import product_page
 from gi_registry.extensions import db
+from gi_registry.localtime import local_today
 from gi_registry.models import Region
 from gi_registry.promotion.queries import home_content
 
@@ -51,19 +55,30 @@ def products():
 @bp.route("/products/<slug:slug>")
 def product(slug: str):
     item = queries.get_public_product(slug) or abort(404)
-    return render_template(
-        "catalog/product.html",
-        product=item,
-        brands=queries.product_brands(item),
-        authorizations=queries.product_authorizations(item),
-        mark_status=queries.mark_status,
+    page = product_page(item)
+    url = absolute_url("catalog.product", slug=item.slug)
+    response = make_response(
+        render_template(
+            "catalog/product.html",
+            page=page,
+            product=item,
+            canonical_url=url,
+            qr=sharing.qr_svg(url, _("%(name)s 页面二维码", name=item.name_zh)),
+            json_ld=sharing.product_json_ld(item, page.brands, url),
+            open_graph=sharing.open_graph(
+                item.name_zh, item.summary, url, sharing.first_image(item)
+            ),
+        )
     )
+    if public_base() is None:
+        response.vary.add("Host")  # its absolute URLs came from the request's host
+    return response
 
 
 @bp.route("/brands")
 def brands():
-    items = db.session.scalars(queries.brand_cards()).all()
-    return render_template("catalog/brands.html", brands=items)
+    groups, others = queries.brand_groups(list(db.session.scalars(queries.brand_cards())))
+    return render_template("catalog/brands.html", groups=groups, others=others)
 
 
 @bp.route("/brands/<slug:slug>")
@@ -74,11 +89,27 @@ def brand(slug: str):
 
 @bp.route("/producers")
 def producers():
+    filters = producer_directory.producer_filters(request.args)
     page = params.page_number(request.args, strict=False)
+    today = local_today()
     pagination = db.paginate(
-        queries.producer_list(), page=page, per_page=current_app.config["PER_PAGE"], error_out=False
+        producer_directory.directory(filters, today),
+        page=page,
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
     )
-    return render_template("catalog/producers.html", pagination=pagination)
+    home = home_region()
+    return render_template(
+        "catalog/producers.html",
+        pagination=pagination,
+        filters=filters,
+        today=today,
+        usable_today=producer_directory.usable_today,
+        region=db.session.get(Region, filters.region) if filters.region else None,
+        home=home,
+        products=producer_directory.authorised_products(today),
+        **queries.filter_choices(home.code if home else None),
+    )
 
 
 @bp.route("/producers/<slug:slug>")
@@ -89,6 +120,7 @@ def producer(slug: str):
         producer=item,
         authorizations=queries.public_authorizations(item),
         listings=queries.producer_listings(item),
+        brands=queries.producer_brands(item),
         mark_status=queries.mark_status,
     )
 

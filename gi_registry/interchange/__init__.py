@@ -19,6 +19,7 @@ from gi_registry.interchange.export import export_document
 from gi_registry.interchange.schema import FORMAT
 from gi_registry.interchange.validate import Issue, validate
 from gi_registry.models import User
+from gi_registry.models.producers import CONTACT_FIELDS
 from gi_registry.services.bulk import write_document
 from gi_registry.services.errors import ServiceError
 from gi_registry.services.unit import IMPORT_LOCK, Work, unit_of_work
@@ -170,13 +171,16 @@ def import_path(
     )
 
 
-def export_path(path: Path, fmt: str | None = None) -> list[Path]:
-    """Write the registry to ``path``: JSON to a file, CSV to a folder of one file per kind."""
+def export_path(path: Path, fmt: str | None = None, *, public: bool = False) -> list[Path]:
+    """Write the registry to ``path``: JSON to a file, CSV to a folder of one file per kind.
+
+    ``public``: only published records and no contact details (``export_document``)."""
     fmt = fmt or ("csv" if path.suffix.lower() in ("", ".csv") else "json")
-    document = export_document()
+    document = export_document(public=public)
     if fmt == "csv":
         folder = path.with_suffix("") if path.suffix.lower() in (".csv", ".json") else path
-        return write_csv_files(document, folder)
+        omit = {"producers": CONTACT_FIELDS} if public else {}
+        return write_csv_files(document, folder, omit=omit)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     temp = path.with_name(path.name + ".part")

@@ -148,11 +148,15 @@ def _cell(spec: Field | None, value: str | None) -> Any:
     return value.strip() if spec.csv == "number" else value
 
 
-def write_csv_files(document: dict[str, Any], folder: Path) -> list[Path]:
+def write_csv_files(
+    document: dict[str, Any], folder: Path, omit: dict[str, tuple[str, ...]] | None = None
+) -> list[Path]:
+    """One CSV file per kind; ``omit`` names columns left out of a kind's file altogether."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for kind in CSV_KINDS:
-        fields = [f.name for f in csv_fields(kind)]
+        left_out = (omit or {}).get(kind, ())
+        fields = [f.name for f in csv_fields(kind) if f.name not in left_out]
         target = folder / f"{kind}.csv"
         with target.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=fields)

@@ -14,6 +14,10 @@ from gi_registry.models.base import Archivable, Timestamped, Versioned, choice
 from gi_registry.models.catalog import GIProduct
 from gi_registry.models.regions import Region
 
+# How to reach a producer. Shown on the producer's own page and nowhere in bulk (lists, API lists,
+# public exports): a directory of phone numbers and addresses is what harvesters come for.
+CONTACT_FIELDS = ("address", "phone", "website")
+
 
 class Producer(Archivable, Versioned, db.Model):
     __tablename__ = "producers"

@@ -5,13 +5,14 @@ The Python side of the same rules is each model's ``is_public`` property.
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from gi_registry.models.brands import Brand
 from gi_registry.models.catalog import GIProduct
 from gi_registry.models.listings import Listing
-from gi_registry.models.producers import Producer
-from gi_registry.models.stations import GuidanceStation
+from gi_registry.models.producers import Authorization, Producer
 
 
 def product_is_public() -> sa.ColumnElement[bool]:
@@ -35,5 +36,19 @@ def listing_is_public() -> sa.ColumnElement[bool]:
     )
 
 
-def station_is_public() -> sa.ColumnElement[bool]:
-    return sa.and_(GuidanceStation.status == "published", GuidanceStation.archived_at.is_(None))
+def authorization_valid_on(day: date) -> sa.ColumnElement[bool]:
+    """May the producer use the GI mark on ``day``? ``Authorization.is_valid_on`` as SQL."""
+    return sa.and_(
+        Authorization.status == "active",
+        sa.or_(Authorization.valid_from.is_(None), Authorization.valid_from <= day),
+        sa.or_(Authorization.valid_to.is_(None), Authorization.valid_to >= day),
+    )
+
+
+def listing_current_on(day: date) -> sa.ColumnElement[bool]:
+    """A public listing whose availability window (open at either end) includes ``day``."""
+    return sa.and_(
+        listing_is_public(),
+        sa.or_(Listing.available_from.is_(None), Listing.available_from <= day),
+        sa.or_(Listing.available_to.is_(None), Listing.available_to >= day),
+    )
