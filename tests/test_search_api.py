@@ -40,7 +40,7 @@ def test_search_shape(client):
     assert set(first) >= {"kind", "slug", "title", "url", "highlight"}
     assert (first["kind"], first["slug"], first["title"]) == ("product", "meihe-dami", "梅河大米")
     assert first["url"] == "/products/meihe-dami"
-    assert first["highlight"].startswith("<mark>梅河</mark>口市")
+    assert "<mark>梅河</mark>" in first["highlight"]
     assert set(body["facets"]) == {"kind", "category", "region", "protection"}
     assert sum(body["facets"]["kind"].values()) == body["total"]
     assert body["facets"]["region"] == {"220000": body["total"]}
