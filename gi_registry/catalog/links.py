@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from markupsafe import Markup, escape
 
 from gi_registry.search.documents import KINDS
+from gi_registry.web import public_base, public_url
 
 # The page of each searchable kind.
 ENDPOINTS = {
@@ -38,27 +39,6 @@ def marked_html(segments: list[tuple[str, bool]]) -> Markup:
 
 def page_url(endpoint: str, **values: Any) -> str:
     return public_url(url_for(endpoint, **values))
-
-
-def public_url(path: str) -> str:
-    """A path of this site as the public reaches it: absolute under ``PUBLIC_URL``, else root-relative.
-
-    Never built from the request's Host header: a response that repeats a forged host could be kept
-    by a shared cache and served to everyone (suggestions are cacheable for a minute).
-    """
-    base = public_base()
-    if base is None:
-        return path
-    # url_for includes the mount point (SCRIPT_NAME); PUBLIC_URL already names it.
-    root = request.script_root
-    if root and path.startswith(root + "/"):
-        path = path[len(root) :]
-    return base + path
-
-
-def public_base() -> str | None:
-    value = current_app.config.get("PUBLIC_URL")
-    return value.rstrip("/") if value else None
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:

@@ -62,7 +62,7 @@ def product(slug: str):
             "catalog/product.html",
             page=page,
             product=item,
-            canonical_url=url,
+            page_url=url,
             qr=sharing.qr_svg(url, _("%(name)s 页面二维码", name=item.name_zh)),
             json_ld=sharing.product_json_ld(item, page.brands, url),
             open_graph=sharing.open_graph(

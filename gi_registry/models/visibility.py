@@ -13,6 +13,7 @@ from gi_registry.models.brands import Brand
 from gi_registry.models.catalog import GIProduct
 from gi_registry.models.listings import Listing
 from gi_registry.models.producers import Authorization, Producer
+from gi_registry.models.stations import GuidanceStation
 
 
 def product_is_public() -> sa.ColumnElement[bool]:
@@ -34,6 +35,10 @@ def listing_is_public() -> sa.ColumnElement[bool]:
         Listing.producer.has(producer_is_public()),
         sa.or_(Listing.product_id.is_(None), Listing.product.has(product_is_public())),
     )
+
+
+def station_is_public() -> sa.ColumnElement[bool]:
+    return sa.and_(GuidanceStation.status == "published", GuidanceStation.archived_at.is_(None))
 
 
 def authorization_valid_on(day: date) -> sa.ColumnElement[bool]:
