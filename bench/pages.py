@@ -72,6 +72,8 @@ def wait_until_up(url: str, timeout: float = 60.0) -> None:
 @contextmanager
 def gunicorn(app_spec: str, env: dict[str, str], cwd: Path, workers: int = 2):
     port = free_port()
+    # As a deployment would: the public address set, so canonical and Open Graph URLs are absolute.
+    env = {**env, "GI_PUBLIC_URL": f"http://127.0.0.1:{port}"}
     command = [
         sys.executable, "-m", "gunicorn", app_spec,
         "--workers", str(workers), "--worker-class", "sync",

@@ -24,6 +24,7 @@ from gi_registry.catalog import queries
 from gi_registry.errors import MESSAGES
 from gi_registry.extensions import db
 from gi_registry.models import Brand, GIProduct, Producer
+from tests.axe import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -210,8 +211,10 @@ class Visit:
         )
 
     def screenshot(self, name: str) -> None:
+        """Keep a full-page picture to look at, and check the page with axe-core as it stands."""
         self.load_all_images()
         self.page.screenshot(path=str(self.shots / f"{self.viewport}-{name}.png"), full_page=True)
+        assert_accessible(self.page, f"{self.viewport} {name} ({self.page.url})")
 
     def assert_clean_console(self, path: str) -> None:
         assert not self.errors, f"{path}: " + "\n".join(self.errors)
