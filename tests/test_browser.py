@@ -25,6 +25,7 @@ from gi_registry.errors import MESSAGES
 from gi_registry.extensions import db
 from gi_registry.models import Brand, GIProduct, Producer
 from tests.axe import assert_accessible
+from tests.live_server import make_live_server
 
 pytestmark = pytest.mark.browser
 
@@ -73,9 +74,7 @@ def browser() -> Iterator:
 @pytest.fixture
 def live_server(sample_app) -> Iterator[str]:
     """The sample site on a free local port, served from a background thread."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, sample_app, threaded=True)
+    server = make_live_server(sample_app)
     thread = threading.Thread(target=server.serve_forever, name="gi-live-server", daemon=True)
     thread.start()
     try:
