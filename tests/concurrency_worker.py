@@ -10,6 +10,8 @@ Modes:
 - ``save-holding NAME SIGNAL``: save the product test-rice with ``name_zh`` = NAME at the version it
   read, flush, create SIGNAL, hold HOLD_SECONDS, commit.
 - ``save NAME VERSION``: save test-rice with ``name_zh`` = NAME, expecting VERSION.
+- ``store-picture-holding FILE SIGNAL``: store the picture in FILE and show it on test-rice, flush,
+  create SIGNAL, hold HOLD_SECONDS, commit; prints the asset's id.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from gi_registry import create_app
 from gi_registry.extensions import db
 from gi_registry.interchange import import_document
 from gi_registry.services.errors import ServiceError
+from gi_registry.services.images import add_image
 from gi_registry.services.products import find_product, save_product
 from gi_registry.services.snapshots import product_record
 from gi_registry.services.unit import unit_of_work
@@ -67,11 +70,26 @@ def save(name: str, version: str) -> dict:
     return {"ok": True}
 
 
+def store_picture_holding(path: str, signal: str) -> dict:
+    with unit_of_work(actor="worker") as work:
+        asset = add_image(work, "products", "test-rice", Path(path).read_bytes(), alt="先存")
+        db.session.flush()
+        asset_id = asset.id
+        Path(signal).touch()
+        time.sleep(HOLD_SECONDS)
+    return {"ok": True, "asset": asset_id}
+
+
 def main(mode: str, instance: str, url: str, *args: str) -> None:
     app = create_app(
         {"TESTING": True, "INSTANCE_PATH": instance, "DATABASE_URL": url, "SECRET_KEY": "t"}
     )
-    handler = {"import-holding": import_holding, "save-holding": save_holding, "save": save}[mode]
+    handler = {
+        "import-holding": import_holding,
+        "save-holding": save_holding,
+        "save": save,
+        "store-picture-holding": store_picture_holding,
+    }[mode]
     with app.app_context():
         outcome = handler(*args)
         db.engine.dispose()

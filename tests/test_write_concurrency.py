@@ -7,6 +7,7 @@ people saving the same record: the second gets a conflict, the first one's chang
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -15,12 +16,14 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from gi_registry.extensions import db
 from gi_registry.interchange import export_document, import_document
-from gi_registry.models import AuditEntry, GIProduct, Protection
+from gi_registry.models import AuditEntry, GIProduct, MediaAsset, Protection
 from gi_registry.services.errors import ConflictError
+from gi_registry.services.images import add_image
 from gi_registry.services.products import find_product, save_product
 from gi_registry.services.snapshots import product_record
 from gi_registry.services.unit import unit_of_work
@@ -159,6 +162,29 @@ def test_a_second_save_of_the_same_record_gets_a_conflict(ctx, tmp_path):
     db.session.remove()
     product = find_product("test-rice")
     assert (product.name_zh, product.version) == ("第一人的名称", 2)
+
+
+def test_two_writers_storing_the_same_new_picture_share_one_asset(ctx, tmp_path):
+    assert import_document(f.document(products=[f.product(), f.product("other-rice")])).ok
+    picture = tmp_path / "stock-photo.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (180, 140, 60)).save(buffer, "PNG")
+    picture.write_bytes(buffer.getvalue())
+    signal = tmp_path / "first-flushed"
+    first = worker(ctx, "store-picture-holding", str(picture), str(signal))
+    wait_for(signal)
+    # The first writer's asset row is flushed but not committed: this writer cannot see it yet, and
+    # must neither fail on the unique hash nor make a second asset.
+    with unit_of_work(actor="test") as work:
+        asset_id = add_image(work, "products", "other-rice", picture.read_bytes(), alt="后存").id
+    assert outcome(first) == {"ok": True, "asset": asset_id}
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(MediaAsset)) == 1
+    shown = {
+        slug: [link.media_id for link in find_product(slug).images]
+        for slug in ("test-rice", "other-rice")
+    }
+    assert shown == {"test-rice": [asset_id], "other-rice": [asset_id]}
 
 
 def test_a_form_showing_an_old_version_cannot_overwrite(ctx):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from gi_registry.extensions import db
 from gi_registry.media import MediaError, ProcessedImage, process_image
@@ -42,9 +43,10 @@ def store_image(
 ) -> MediaAsset:
     """Verify and re-encode ``data``, write its sizes, and return its asset, new or existing.
 
-    The same picture stored twice is one asset (by the SHA-256 of its pixels). A file of a known
-    picture that has gone missing from disk is written again. The asset is added to the session,
-    not committed. Raises ``MediaError`` naming ``field``.
+    The same picture stored twice is one asset (by the SHA-256 of its pixels), also when two writers
+    store it at the same moment. A file of a known picture that has gone missing from disk is written
+    again. The asset row is written in the caller's transaction, not committed. Raises ``MediaError``
+    naming ``field``.
     """
     config = current_app.config
     processed = process_image(
@@ -54,10 +56,10 @@ def store_image(
         max_pixels=config["MEDIA_MAX_PIXELS"],
     )
     variants = _write_variants(processed, Path(config["MEDIA_ROOT"]))
-    existing = db.session.scalar(select(MediaAsset).where(MediaAsset.sha256 == processed.sha256))
+    existing = _asset_by_hash(processed.sha256)
     if existing is not None:
         return existing
-    asset = MediaAsset(
+    _insert_unless_present(
         sha256=processed.sha256,
         width=processed.width,
         height=processed.height,
@@ -65,8 +67,24 @@ def store_image(
         credit=credit[:200],
         licence=licence[:64],
     )
-    db.session.add(asset)
-    return asset
+    return _asset_by_hash(processed.sha256)
+
+
+def _asset_by_hash(sha256: str) -> MediaAsset | None:
+    return db.session.scalar(select(MediaAsset).where(MediaAsset.sha256 == sha256))
+
+
+def _insert_unless_present(**values) -> None:
+    # Another writer may be storing the same new picture right now: its row is invisible to us until
+    # it commits, and a plain INSERT would then fail on the unique hash. ON CONFLICT DO NOTHING waits
+    # for that writer and keeps its row (PostgreSQL), or runs after its commit under the database's
+    # write lock (SQLite); the SELECT that follows finds the row either way.
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    statement = (
+        insert(MediaAsset).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
+    )
+    db.session.execute(statement)
 
 
 def variant_path(sha: str, name: str) -> str:
