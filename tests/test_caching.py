@@ -170,3 +170,46 @@ def test_the_answer_store_keeps_to_its_budget(sample_app):
         client.get(f"/products/{slug}")
     store = sample_app.extensions["caching"].store
     assert 0 < store.used <= 200_000
+
+
+def test_a_guidance_request_keeps_the_stored_public_answers(client, sample_ctx):
+    """The public's requests are private rows: asking a station must not empty every worker's store."""
+    from gi_registry.services.changes import registry_stamp
+    from gi_registry.services.stations import answer_request, submit_request
+    from gi_registry.services.unit import unit_of_work
+    from tests.test_stations import GOOD, STATION
+
+    before = client.get(PRODUCT)
+    stamp = registry_stamp()
+    with unit_of_work(actor="visitor") as work:
+        code = submit_request(work, STATION, GOOD).tracking_code
+    with unit_of_work(actor="station") as work:
+        answer_request(work, code, "请携带营业执照到指导站。")
+    assert registry_stamp() == stamp
+    with statements(sample_ctx) as seen:
+        again = client.get(PRODUCT, headers={"If-None-Match": etag_of(before)})
+    assert again.status_code == 304 and len(seen) == 1
+    # A change visitors see still moves the marker.
+    product = db.session.scalar(select(GIProduct).where(GIProduct.slug == "meihe-dami"))
+    product.summary = "新的简介，用于缓存测试。"
+    db.session.commit()
+    assert registry_stamp() != stamp
+
+
+def test_every_private_model_is_left_out_of_the_public_pages():
+    """A model marked Private must not be read by the public views (their answers are cached)."""
+    import ast
+    from pathlib import Path
+
+    from gi_registry.models.base import Private
+
+    private = {cls.__name__ for cls in Private.__subclasses__()}
+    assert {"GuidanceRequest", "User", "AuditEntry", "SearchOutbox", "WriteLock"} <= private
+    package = Path(__file__).resolve().parent.parent / "gi_registry"
+    public_views = ["catalog", "promotion", "places", "verify", "opendata", "seo", "api"]
+    readers = []
+    for folder in public_views:
+        for path in (package / folder).rglob("*.py"):
+            names = {n.id for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Name)}
+            readers += [f"{path.relative_to(package)}: {name}" for name in names & private]
+    assert readers == []

@@ -10,11 +10,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from gi_registry import vocab
 from gi_registry.extensions import db
-from gi_registry.models.base import UTCDateTime, choice, now_utc
+from gi_registry.models.base import Private, UTCDateTime, choice, now_utc
 from gi_registry.models.producers import Producer
 
 
-class User(db.Model):
+class User(Private, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,12 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gi_registry.extensions import db
-from gi_registry.models.base import JSONType, UTCDateTime, choice, now_utc
+from gi_registry.models.base import JSONType, Private, UTCDateTime, choice, now_utc
 
 AUDIT_ACTIONS = ("create", "update", "archive")
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Private, db.Model):
     """One change to one record, as field → [before, after] in the interchange format's terms."""
 
     __tablename__ = "audit_entries"
@@ -46,7 +46,7 @@ class AuditEntry(db.Model):
     )
 
 
-class WriteLock(db.Model):
+class WriteLock(Private, db.Model):
     """A named lock row that serialises whole-registry writers such as imports.
 
     Taking it is an UPDATE of this row inside the writer's transaction, so it is held until that

@@ -87,6 +87,16 @@ def choice(name: str, values: tuple[str, ...]) -> sa.Enum:
     )
 
 
+class Private:
+    """A model whose rows no public page, API answer or download ever shows.
+
+    Accounts, the public's requests, the audit trail and bookkeeping rows. Committing only such rows
+    does not move the registry's change marker (``services/changes.py``), so a login or a guidance
+    request does not empty every worker's store of public answers. A model that any cached public
+    answer reads, even as a count, must not be marked private: its pages would go stale.
+    """
+
+
 class Timestamped:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)

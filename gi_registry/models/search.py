@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gi_registry.extensions import db
-from gi_registry.models.base import UTCDateTime, now_utc
+from gi_registry.models.base import Private, UTCDateTime, now_utc
 
 
-class SearchOutbox(db.Model):
+class SearchOutbox(Private, db.Model):
     """One row per (kind, entity) touched by a committed write; drained into the index after commit.
 
     Rows are appended, never upserted: two transactions touching the same record must not block each

@@ -12,6 +12,7 @@ from gi_registry.extensions import db
 from gi_registry.models.base import (
     Archivable,
     JSONType,
+    Private,
     Timestamped,
     UTCDateTime,
     Versioned,
@@ -80,7 +81,7 @@ class GuidanceStation(Archivable, Versioned, db.Model):
         return f"<GuidanceStation {self.slug}>"
 
 
-class GuidanceRequest(Timestamped, Versioned, db.Model):
+class GuidanceRequest(Timestamped, Versioned, Private, db.Model):
     """A question from the public to one station, tracked by an unguessable code.
 
     The requester's name and contact are for the station only: no public page shows them.

@@ -11,13 +11,15 @@ new, later value. It is taken at the very end of the transaction (``before_commi
 for the commit alone and never while waiting for another lock: no deadlock can form around it.
 
 The hooks listen on every session like the search outbox's, so services, the importer, the CLI and
-tests that commit directly are all covered. Writes that only touch the search outbox or the lock
-rows themselves do not count: they change nothing a visitor sees.
+tests that commit directly are all covered. Writes that only touch models marked ``Private`` (the
+search outbox, the lock rows, the audit trail, accounts, the public's guidance requests) do not
+count: they change nothing a visitor sees, and a busy form must not empty every worker's cache.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from itertools import chain
 
 import sqlalchemy as sa
@@ -25,11 +27,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from gi_registry.extensions import db
-from gi_registry.models import SearchOutbox, WriteLock, now_utc
+from gi_registry.models import WriteLock, now_utc
+from gi_registry.models.base import Private
 
 REGISTRY_STAMP = "registry"
 CHANGED = "registry_changed"
-_IGNORED_TABLES = frozenset({SearchOutbox.__tablename__, WriteLock.__tablename__})
 
 
 def registry_stamp() -> datetime | None:
@@ -40,8 +42,16 @@ def registry_stamp() -> datetime | None:
 
 
 def _counts(obj) -> bool:
-    table = getattr(obj, "__tablename__", None)
-    return table not in _IGNORED_TABLES
+    return not isinstance(obj, Private)
+
+
+@cache
+def _private_tables() -> frozenset[str]:
+    return frozenset(
+        mapper.local_table.name
+        for mapper in db.Model.registry.mappers
+        if issubclass(mapper.class_, Private)
+    )
 
 
 def _after_flush(session: Session, _flush_context) -> None:
@@ -53,7 +63,7 @@ def _on_execute(state: ORMExecuteState) -> None:
     """Bulk DML through the session (``session.execute(update(...))``) counts as a change too."""
     if state.is_insert or state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) not in _IGNORED_TABLES:
+        if getattr(table, "name", None) not in _private_tables():
             state.session.info[CHANGED] = True
 
 
