@@ -143,10 +143,10 @@ def test_english_names_where_they_exist_and_chinese_otherwise(client):
     english(client)
     page = text(client.get("/products/jilin-changbaishan-renshen"))
     assert "<h1>Jilinchangbaishan ginseng</h1>" in page
-    assert "吉林长白山人参" in page  # the Chinese name is kept beside it
+    assert '<span lang="zh-CN">吉林长白山人参</span>' in page  # the Chinese name is kept beside it
     assert "<title>Jilinchangbaishan ginseng · GI products · Jilin GI</title>" in page
     page = text(client.get("/products/meihe-dami"))
-    assert "<h1>梅河大米</h1>" in page  # no English name recorded: Chinese
+    assert '<h1><span lang="zh-CN">梅河大米</span></h1>' in page  # no English name: Chinese, marked
     assert "Meihekou City, Tonghua City, Jilin Province" in page  # the protected area
     assert "Last updated: " in page and re.search(
         r"Last updated: [A-Z][a-z]{2} \d{1,2}, \d{4}", page

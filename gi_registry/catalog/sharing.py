@@ -26,8 +26,10 @@ _SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 
 @lru_cache(maxsize=2048)
-def qr_svg(url: str, title: str) -> Markup:
+def qr_svg(url: str, title: str, lang: str = "") -> Markup:
     """The URL as an inline SVG QR code, error correction M (a smudged label still reads).
+    ``lang``: the title's language where it differs from the page's (a Chinese name on an
+    English page).
 
     segno writes presentation attributes only (fill, stroke), no ``style``, so the page's
     Content-Security-Policy has nothing to refuse. Cached: the same page asks for the same code.
@@ -36,7 +38,8 @@ def qr_svg(url: str, title: str) -> Markup:
     svg = code.svg_inline(
         scale=4, border=4, svgclass="qr-code", lineclass=None, light="#fff", title=title
     )
-    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
+    lang_attr = f' lang="{lang}"' if lang else ""
+    return Markup(svg.replace("<svg ", f'<svg role="img"{lang_attr} ', 1))
 
 
 def image_url(asset: MediaAsset | None, variant: str = PREVIEW_VARIANT) -> str | None:

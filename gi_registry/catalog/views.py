@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from gi_registry.catalog import params, producer_directory, queries, sharing
 from gi_registry.catalog.links import absolute_url, public_base
 from gi_registry.catalog.product_page import product_page
 from gi_registry.extensions import db
+from gi_registry.i18n.content import display_name, needs_chinese_mark
 from gi_registry.localtime import local_today
-from gi_registry.models import Region
+from gi_registry.models import GIProduct, Region
 from gi_registry.promotion.queries import home_content
 
 bp = Blueprint("catalog", __name__)
@@ -52,6 +54,13 @@ def products():
     )
 
 
+def qr_code(item: GIProduct, url: str) -> Markup:
+    """The page's QR code, titled with the product's name in the page's language where it has one."""
+    name = display_name(item)
+    lang = "zh-CN" if needs_chinese_mark(name) else ""
+    return sharing.qr_svg(url, _("%(name)s 页面二维码", name=name), lang)
+
+
 @bp.route("/products/<slug:slug>")
 def product(slug: str):
     item = queries.get_public_product(slug) or abort(404)
@@ -63,7 +72,7 @@ def product(slug: str):
             page=page,
             product=item,
             page_url=url,
-            qr=sharing.qr_svg(url, _("%(name)s 页面二维码", name=item.name_zh)),
+            qr=qr_code(item, url),
             json_ld=sharing.product_json_ld(item, page.brands, url),
             open_graph=sharing.open_graph(
                 item.name_zh, item.summary, url, sharing.first_image(item)

@@ -8,6 +8,11 @@ Templates use the filters registered here:
   (``title``/``title_en``, ``body``/``body_en``, ``place``/``place_en`` …).
 - ``region|full_name``: 吉林省通化市梅河口市, or "Meihekou City, Tonghua City, Jilin Province".
 - ``value|day``: a date (or a UTC timestamp, shown as the registry's day) in the page's language.
+- ``value|listed_day``: a date as lists show it: 2026-11-29 on a Chinese page, Nov 29, 2026 in English.
+- ``text|own_lang`` and ``text|lang_attr``: record text that stays Chinese on an English page marked as
+  Chinese, wrapped in ``<span lang="zh-CN">`` or as `` lang="zh-CN"`` for the element that holds it
+  (an attribute value, an ``<option>``). Screen readers, fonts, line breaking and translation tools
+  follow the mark.
 
 ``vocab`` in templates is ``TranslatedVocab``: the same dictionaries with their Chinese labels passed
 through gettext, so ``vocab.PROTECTION_KINDS[kind]`` is English on an English page. vocab.py itself stays
@@ -23,6 +28,7 @@ from typing import Any
 
 from flask import Flask, request
 from flask_babel import format_date, get_locale, gettext
+from markupsafe import Markup, escape
 from pypinyin import Style, lazy_pinyin
 
 from gi_registry import vocab
@@ -198,6 +204,42 @@ def day(value: date | datetime | None) -> str:
     return format_date(value, "medium")
 
 
+def listed_day(value: date | datetime | None) -> str:
+    """A date in a list or a table: ISO on a Chinese page (as the register prints dates), the
+    locale's medium form on an English one (Nov 29, 2026), never 年月日 in English."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_date(value)
+    return day(value) if is_english() else value.isoformat()
+
+
+# --- Marking the language of record text
+
+# Han ideographs: the test of "this text is Chinese" for record text, which is either Chinese or
+# English (no record field mixes the two; the sample's English fields hold no Han character).
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CHINESE_TAG = HTML_LANG[DEFAULT_LOCALE]
+
+
+def needs_chinese_mark(value: Any) -> bool:
+    return bool(value) and is_english() and HAN.search(str(value)) is not None
+
+
+def lang_attr(value: Any) -> Markup:
+    """`` lang="zh-CN"`` for the element holding ``value`` when that is Chinese on an English page."""
+    return Markup(f' lang="{CHINESE_TAG}"') if needs_chinese_mark(value) else Markup("")
+
+
+def own_lang(value: Any) -> Markup:
+    """``value`` escaped, in a ``<span lang="zh-CN">`` when it is Chinese on an English page."""
+    if value is None:
+        return Markup("")
+    if needs_chinese_mark(value):
+        return Markup('<span lang="%s">%s</span>') % (CHINESE_TAG, value)
+    return escape(value)
+
+
 # --- The switch
 
 
@@ -220,7 +262,13 @@ def language_links() -> list[dict[str, Any]]:
 
 def init_templates(app: Flask) -> None:
     app.jinja_env.filters.update(
-        name=display_name, localized=localized, full_name=region_full_name, day=day
+        name=display_name,
+        localized=localized,
+        full_name=region_full_name,
+        day=day,
+        listed_day=listed_day,
+        own_lang=own_lang,
+        lang_attr=lang_attr,
     )
     app.jinja_env.globals.update(
         vocab=translated_vocab,

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from gi_registry.catalog import queries
 from gi_registry.extensions import db
+from gi_registry.i18n.content import display_name, region_short_name
 from gi_registry.models import Region
-from gi_registry.placenames import short_region_name
 
 GEOMETRY = Path(__file__).resolve().parent.parent / "data" / "jilin_prefectures.json"
 SHADES = 4  # shades for counts above zero; shade 0 is "none yet"
@@ -76,8 +76,8 @@ def region_map(province_code: str) -> RegionMap | None:
     areas = [
         MapArea(
             code=r.code,
-            name=r.name,
-            short_name=short_region_name(r.name),
+            name=display_name(r),  # the page's language: 通化市, or Tonghua City
+            short_name=region_short_name(r),
             path=shapes["regions"][r.code]["d"],
             label_x=shapes["regions"][r.code]["label"][0],
             label_y=shapes["regions"][r.code]["label"][1],

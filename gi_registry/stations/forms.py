@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
-from gi_registry import vocab
+from gi_registry.i18n.content import label
 from gi_registry.services.stations import QUESTION_MAX
 
 
@@ -33,7 +33,7 @@ class GuidanceForm(FlaskForm):
     submit = SubmitField(_l("提交咨询"))
 
     def offer_topics(self, topics: list[str]) -> None:
-        self.topic.choices = [(code, vocab.GUIDANCE_TOPICS[code]) for code in topics]
+        self.topic.choices = [(code, label("GUIDANCE_TOPICS", code)) for code in topics]
 
     def service_data(self) -> dict[str, str]:
         return {

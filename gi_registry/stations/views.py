@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from gi_registry.extensions import db
+from gi_registry.i18n.messages import translate_message
 from gi_registry.models import GuidanceRequest, GuidanceStation, Region
 from gi_registry.services.errors import ServiceError, ValidationError
 from gi_registry.services.stations import (
@@ -65,13 +66,13 @@ def ask(slug: str):
         try:
             code = submit(item, form)
         except ValidationError as error:
-            form.show_errors(error.errors)
+            form.show_errors({name: translate_message(m) for name, m in error.errors.items()})
             status = 422
         except TooManyRequests as error:
-            form.form_errors.append(error.message)
+            form.form_errors.append(translate_message(error.message))
             status = 429
         except ServiceError as error:
-            form.form_errors.append(error.message)
+            form.form_errors.append(translate_message(error.message))
             status = 409
         else:
             return redirect(url_for("stations.status", code=code, new=1), code=303)

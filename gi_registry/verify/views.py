@@ -6,6 +6,7 @@ from flask import Blueprint, Response, render_template, request
 
 from gi_registry.catalog import params
 from gi_registry.catalog.params import ParamError
+from gi_registry.i18n.messages import translate_message
 from gi_registry.verify import lookup as checks
 
 bp = Blueprint("verify", __name__)
@@ -33,7 +34,7 @@ def lookup():
         try:
             verdict = checks.lookup(request.args)
         except ParamError as problem:
-            error = problem.message
+            error = translate_message(problem.message)
     return render_template(
         "verify/lookup.html", field=field, value=value, error=error, verdict=verdict
     )

@@ -1,0 +1,97 @@
+"""Messages written in Chinese below the web layer, shown in the page's language.
+
+Field rules (``services``, ``verify.lookup``, ``credit_code``) build finished Chinese sentences, because
+the API, the importer and the command line answer in Chinese and their messages are a contract. A page
+translates such a message by matching it against ``TEMPLATES``: catalogue ids whose ``%(name)s``
+placeholders stand for any text. A ``label`` placeholder must be a known field label and is translated;
+a ``problem`` placeholder is translated in turn (a service says "姓名：不能为空"); a ``list`` is
+re-joined with the page's list separator; anything else (a number, a value typed) is kept. A message
+that matches nothing is returned as it is, still Chinese: the template marks it so.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from flask_babel import gettext
+
+
+def N_(message: str) -> str:
+    """Marks a catalogue id for extraction (Babel's default keyword) without translating it here."""
+    return message
+
+
+# Field labels that messages name, as the field rules spell them.
+LABELS = (
+    N_("统一社会信用代码"),
+    N_("授权编号"),
+    N_("核验码"),
+    N_("统一社会信用代码或授权编号"),
+    N_("指导站"),
+    N_("咨询事项"),
+    N_("问题描述"),
+    N_("姓名"),
+    N_("单位"),
+    N_("联系方式"),
+)
+
+# Most specific first: the generic "label：problem" comes last.
+TEMPLATES = (
+    # verify.lookup
+    N_("请输入%(label)s"),
+    N_("%(label)s最长%(n)s个字符"),
+    N_("%(label)s含有不可见的控制字符"),
+    # credit_code
+    N_("统一社会信用代码应为18位，当前为%(n)s位"),
+    N_("统一社会信用代码含有不允许的字符：%(list)s（不使用I、O、Z、S、V）"),
+    N_("统一社会信用代码第3至8位应为行政区划代码（6位数字）"),
+    N_("统一社会信用代码校验位不正确，请核对后重新输入"),
+    # services.fields and services.stations (the guidance request form)
+    N_("不能为空"),
+    N_("应为文本"),
+    N_("含有不允许的控制字符"),
+    N_("不能换行"),
+    N_("过长（%(n)s 字，最多 %(max)s 字）"),
+    N_("取值 %(value)s 无效，应为：%(list)s"),
+    N_("电子邮箱地址格式不正确"),
+    N_("请填写手机号、带区号的固定电话或电子邮箱"),
+    N_("请至少写 %(n)s 个字，说明您要咨询的情况"),
+    N_("找不到该指导站"),
+    N_("该指导站不受理此类事项，请选择其他事项或“其他”"),
+    N_("您在 %(minutes)s 分钟内已提交 %(limit)s 次咨询，请稍后再试；急事请直接致电指导站。"),
+    N_("%(label)s：%(problem)s"),
+)
+PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")  # %(name)s as re.escape leaves it
+
+
+@cache
+def _pattern(template: str) -> re.Pattern[str]:
+    return re.compile(PLACEHOLDER.sub(r"(?P<\1>.+?)", re.escape(template)), re.DOTALL)
+
+
+def translate_message(message: str) -> str:
+    """``message`` in the page's language where a template matches it, else unchanged."""
+    return _translate(message) or message
+
+
+def _translate(message: str) -> str | None:
+    for template in TEMPLATES:
+        match = _pattern(template).fullmatch(message)
+        if match is None:
+            continue
+        values = {name: _value(name, text) for name, text in match.groupdict().items()}
+        if None not in values.values():
+            return gettext(template, **values)
+    return None
+
+
+def _value(name: str, text: str) -> str | None:
+    """A placeholder's text in the page's language; None when it cannot be (the match is wrong)."""
+    if name == "label":
+        return gettext(text) if text in LABELS else None
+    if name == "problem":
+        return _translate(text)
+    if name == "list":
+        return gettext("、").join(text.split("、"))
+    return text
