@@ -11,7 +11,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+from sqlalchemy import select
 
+from gi_registry.extensions import db
+from gi_registry.models import GIProduct, Producer
 from tests.test_browser import (  # noqa: F401  (fixtures, shared with test_browser)
     Visit,
     browser,
@@ -132,3 +135,65 @@ def urlsplit_path(url: str) -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(url).path
+
+
+# Text nodes with a Han character whose element the browser does not take for Chinese.
+UNMARKED_CHINESE = """() => {
+  const han = /[\\u3400-\\u9fff\\uf900-\\ufaff]/;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.parentElement;
+    if (!han.test(node.data) || element.closest('script, style, textarea')) continue;
+    if (!element.matches(':lang(zh)')) found.push(element.tagName + ': ' + node.data.trim());
+  }
+  return found;
+}"""
+
+
+def english_pages(app) -> list[tuple[str, str]]:
+    with app.app_context():
+        named = db.session.scalars(
+            select(GIProduct.slug).where(GIProduct.name_en.is_not(None)).order_by(GIProduct.slug)
+        ).first()
+        producer = db.session.scalars(
+            select(Producer).where(Producer.sample.is_(True)).order_by(Producer.slug)
+        ).first()
+        code = producer.credit_code
+    return [
+        ("home", "/"),
+        ("product", "/products/meihe-dami"),  # no English name
+        ("product-named", f"/products/{named}"),
+        ("regions", "/regions"),
+        ("verify-answer", f"/verify?credit_code={code}"),
+        ("verify-error", "/verify?credit_code=123"),
+        ("event", "/events/jilin-top10-gi-2021-notice"),
+        ("station", "/stations/fusong-station-sample"),
+        ("ask-errors", None),
+    ]
+
+
+def test_english_pages_on_a_phone(browser, live_server, sample_app, screenshot_dir):
+    """The English pages a visitor reaches from a pack or a link fit the phone, pass axe, and keep
+    the Chinese they show marked as Chinese: Chromium's own reading of ``lang`` (``:lang(zh)``
+    matches what the browser resolved), not the markup's."""
+    context = browser.new_context(**PHONE_375)
+    try:
+        visit = PhoneVisit(context, live_server, screenshot_dir)
+        visit.open("/lang/en?next=/")
+        for name, path in english_pages(sample_app):
+            if path is None:  # the guidance form sent empty: its field errors
+                visit.open("/stations/fusong-station-sample/ask")
+                visit.expected_status = 422
+                visit.page.get_by_role("button", name="Send question").click()
+                visit.page.wait_for_selector(".field-error")
+                path = "/stations/fusong-station-sample/ask (sent empty)"
+            else:
+                visit.open(path)
+            assert visit.page.locator("html").get_attribute("lang") == "en", path
+            visit.assert_no_horizontal_overflow(path)
+            visit.screenshot(f"en-{name}")
+            assert visit.page.evaluate(UNMARKED_CHINESE) == [], path
+            visit.assert_clean_console(path)
+    finally:
+        context.close()

@@ -170,12 +170,24 @@ def english_named_product() -> GIProduct:
     return product
 
 
-def test_verify_field_errors_are_english(client):
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("credit_code=123", "has 18 characters; this one has 3"),
+        ("credit_code=91220000MA00000IOZ", "never uses: I, O, Z"),
+        ("credit_code=91220000MA0000010A", "check character"),
+        ("credit_code=9122ABCDMA0000010X", "division code"),
+        ("code=", "Please fill in: Unified social credit code or authorisation number"),
+        ("code=" + "9" * 70, "at most 64 characters"),
+        ("number=%01", "invisible control characters"),
+    ],
+)
+def test_verify_field_errors_are_english(client, query, said):
     english(client)
-    page = client.get("/verify?credit_code=123").get_data(as_text=True)
+    page = client.get(f"/verify?{query}").get_data(as_text=True)
     error = re.search(r'<p class="field-error"[^>]*>([^<]+)</p>', page)
     assert error, "no field error shown"
-    assert "18" in error[1] and "3" in error[1] and not re.search(r"[\u4e00-\u9fff]", error[1])
+    assert said in error[1] and not re.search(r"[\u4e00-\u9fff]", error[1]), error[1]
 
 
 def test_event_dates_are_written_the_english_way(client):
@@ -201,9 +213,18 @@ def test_search_hits_use_the_english_name_where_a_record_has_one(client, sample_
     english(client)
     product = english_named_product()
     page = client.get("/search", query_string={"q": product.name_zh}).get_data(as_text=True)
-    title = re.search(rf'<h3 class="hit-title"><a href="/products/{product.slug}">(.*?)</a>', page)
-    assert title, f"{product.slug} is not a hit for {product.name_zh}"
-    assert product.name_en in title[1]
+    hit = re.search(
+        rf'<h3 class="hit-title"><a href="/products/{product.slug}">(.*?)</a>(.*?)</h3>\s*'
+        r'<p class="hit-sub">(.*?)</p>',
+        page,
+        re.DOTALL,
+    )
+    assert hit, f"{product.slug} is not a hit for {product.name_zh}"
+    title, original, subtitle = hit.groups()
+    assert title == product.name_en
+    assert 'lang="zh-CN">' in original  # the Chinese name follows, with the matches marked
+    # The line under it is made again in English: the category's English name, the place romanised.
+    assert product.category.name_en in subtitle and not re.search(r"[\u4e00-\u9fff]", subtitle)
 
 
 def test_english_record_text_on_a_chinese_page_is_marked_english(client, sample_ctx):

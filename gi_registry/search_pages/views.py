@@ -17,9 +17,10 @@ from gi_registry.caching import exempt
 from gi_registry.catalog import params, queries
 from gi_registry.catalog.links import record_url
 from gi_registry.extensions import db
-from gi_registry.i18n.content import display_name, is_english, label
-from gi_registry.models import Brand, Category, GIProduct, Region
+from gi_registry.i18n.content import display_name, label
+from gi_registry.models import Category, Region
 from gi_registry.search import Results, SearchUnavailable, search
+from gi_registry.search_pages.english import english_hits
 
 bp = Blueprint("search", __name__)
 bp.add_app_template_global(record_url)
@@ -56,7 +57,7 @@ def results():
         page_numbers=page_window(found.page, found.pages),
         browse=browse_links() if not found.items else None,
         examples=EXAMPLES,
-        english_names=english_names(found),
+        english=english_hits(found),
     )
 
 
@@ -98,27 +99,6 @@ def facet_values(results: Results) -> dict[str, list[FacetValue]]:
             if code in protection_counts
         ],
     }
-
-
-# Kinds whose records carry an English name. The index holds the Chinese one (it is what people type).
-NAMED_KINDS = {"product": GIProduct, "brand": Brand}
-
-
-def english_names(results: Results) -> dict[tuple[str, str], str]:
-    """(kind, slug) → English name of the hits that have one, on an English page; one query a kind."""
-    if not is_english():
-        return {}
-    names: dict[tuple[str, str], str] = {}
-    for kind, model in NAMED_KINDS.items():
-        slugs = [hit.slug for hit in results.items if hit.kind == kind]
-        if slugs:
-            rows = db.session.execute(
-                select(model.slug, model.name_en).where(
-                    model.slug.in_(slugs), model.name_en.is_not(None), model.name_en != ""
-                )
-            )
-            names.update(((kind, slug), name) for slug, name in rows)
-    return names
 
 
 def page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
