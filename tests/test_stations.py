@@ -432,3 +432,18 @@ def test_behind_a_proxy_the_limit_counts_the_forwarded_client(sample_app, tmp_pa
     with behind.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_producer_and_brand_pages_lead_to_the_stations_that_serve_them(client, sample_ctx):
+    station_page = f"/stations/{OTHER_STATION}"
+    for page in ("/producers/meihekou-hefengyuan-coop", "/brands/meihe-heyun-sample"):
+        html = client.get(page).get_data(as_text=True)
+        assert f'href="{station_page}"' in html and f'href="{station_page}/ask"' in html, page
+    # Each page names its own stations only.
+    tongyu = client.get("/producers/tongyu-muge-meat-co").get_data(as_text=True)
+    assert 'href="/stations/taobei-station-sample"' in tongyu and station_page not in tongyu
+    # An archived station is not offered any more, and a page with no station has no such section.
+    with unit_of_work(actor="test") as work:
+        archive_station(work, OTHER_STATION)
+    after = client.get("/producers/meihekou-hefengyuan-coop").get_data(as_text=True)
+    assert station_page not in after and "<h2>商标品牌指导站</h2>" not in after

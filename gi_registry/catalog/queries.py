@@ -23,6 +23,7 @@ from gi_registry.models import (
     BrandImage,
     Category,
     GIProduct,
+    GuidanceStation,
     Listing,
     Producer,
     ProductImage,
@@ -39,6 +40,7 @@ from gi_registry.models.visibility import (
     listing_is_public,
     producer_is_public,
     product_is_public,
+    station_is_public,
 )
 
 # Moved to models.regions (the showcase needs them without the catalogue); still found here.
@@ -187,6 +189,19 @@ def product_brands(product: GIProduct) -> list[Brand]:
 
 def producer_brands(producer: Producer) -> list[Brand]:
     return brands_where(Brand.producers.any(Producer.id == producer.id))
+
+
+def serving_stations(record: Producer | Brand) -> list[GuidanceStation]:
+    """The public guidance stations (商标品牌指导站) that name this producer or brand among those
+    they help: where its owner can ask about trademarks and the GI mark."""
+    served = GuidanceStation.producers if isinstance(record, Producer) else GuidanceStation.brands
+    query = (
+        select(GuidanceStation)
+        .where(served.any(id=record.id), station_is_public())
+        .options(selectinload(GuidanceStation.region))
+        .order_by(GuidanceStation.slug)
+    )
+    return list(db.session.scalars(query))
 
 
 def product_authorizations(

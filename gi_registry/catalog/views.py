@@ -93,7 +93,12 @@ def brands():
 @bp.route("/brands/<slug:slug>")
 def brand(slug: str):
     item = queries.get_public_brand(slug) or abort(404)
-    return render_template("catalog/brand.html", brand=item, **queries.brand_overview(item))
+    return render_template(
+        "catalog/brand.html",
+        brand=item,
+        stations=queries.serving_stations(item),
+        **queries.brand_overview(item),
+    )
 
 
 @bp.route("/producers")
@@ -130,6 +135,7 @@ def producer(slug: str):
         authorizations=queries.public_authorizations(item),
         listings=queries.producer_listings(item),
         brands=queries.producer_brands(item),
+        stations=queries.serving_stations(item),
         mark_status=queries.mark_status,
     )
 
