@@ -16,6 +16,7 @@ from gi_registry.config import MIGRATIONS_DIR
 from gi_registry.interchange import DocumentError, ImportReport, export_path, import_path
 from gi_registry.interchange.sample import SampleError, load_sample
 from gi_registry.localtime import local_datetime
+from gi_registry.media_files.cli import media_group
 from gi_registry.promotion import cli as promotion_cli
 from gi_registry.services.accounts import AccountError, create_user
 from gi_registry.services.errors import ServiceError
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
         authorization_cli,
         *promotion_cli.GROUPS,
         guidance_group,
+        media_group,
     ):
         app.cli.add_command(command)
 

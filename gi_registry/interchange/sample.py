@@ -15,6 +15,7 @@ from gi_registry.interchange.sample_stations import load_sample_stations
 from gi_registry.models import Brand, GIProduct
 from gi_registry.services.errors import ValidationError
 from gi_registry.services.images import add_image
+from gi_registry.services.media import files_present, store_image
 from gi_registry.services.unit import IMPORT_LOCK, Work, unit_of_work
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
@@ -59,7 +60,11 @@ def load_sample_promotion(work: Work, report: ImportReport) -> None:
 
 
 def attach_sample_images(work: Work, progress: Callable[[str], None] | None = None) -> int:
-    """The sample's drawings, attached to records that have no picture yet (so a rerun adds none)."""
+    """The sample's drawings, attached to records that have no picture yet (so a rerun adds none).
+
+    A record that has its pictures but lost their files (a lost media folder) gets the files
+    written again from the shipped drawings; nothing is attached twice.
+    """
     if not IMAGE_MANIFEST.exists():
         return 0
     manifest = json.loads(IMAGE_MANIFEST.read_text(encoding="utf-8"))
@@ -68,7 +73,11 @@ def attach_sample_images(work: Work, progress: Callable[[str], None] | None = No
     for kind, model in [("products", GIProduct), ("brands", Brand)]:
         for slug, files in manifest.get(kind, {}).items():
             record = db.session.scalar(select(model).where(model.slug == slug))
-            if record is None or record.images:
+            if record is None:
+                continue
+            if record.images:
+                if not all(files_present(link.media) for link in record.images):
+                    _rewrite_files(files, licence, progress)
                 continue
             for name in files:
                 data = (IMAGE_MANIFEST.parent / name).read_bytes()
@@ -78,3 +87,13 @@ def attach_sample_images(work: Work, progress: Callable[[str], None] | None = No
                 if progress:
                     progress(name)
     return attached
+
+
+def _rewrite_files(files: list[str], licence: str, progress: Callable[[str], None] | None) -> None:
+    for name in files:
+        # The same drawing gives the same asset, whose missing sizes store_image writes again.
+        store_image(
+            (IMAGE_MANIFEST.parent / name).read_bytes(), credit=SAMPLE_CREDIT, licence=licence
+        )
+        if progress:
+            progress(name)

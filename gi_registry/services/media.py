@@ -28,7 +28,7 @@ from gi_registry.models import (
 )
 from gi_registry.services.errors import ValidationError
 
-__all__ = ["MediaError", "attach_image", "remove_image", "store_image"]
+__all__ = ["MediaError", "attach_image", "files_present", "remove_image", "store_image"]
 
 LINKS = {GIProduct: ProductImage, Brand: BrandImage, Listing: ListingImage}
 ALT_MAX = 200  # the links' alt column
@@ -85,6 +85,12 @@ def _insert_unless_present(**values) -> None:
         insert(MediaAsset).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
     )
     db.session.execute(statement)
+
+
+def files_present(asset: MediaAsset) -> bool:
+    """Whether every size of ``asset`` is on disk (a lost or half-restored MEDIA_ROOT says no)."""
+    root = Path(current_app.config["MEDIA_ROOT"])
+    return all((root / variant["file"]).is_file() for variant in asset.variants.values())
 
 
 def variant_path(sha: str, name: str) -> str:
