@@ -18,21 +18,11 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
 from gi_registry.extensions import db
-from gi_registry.models import (
-    Brand,
-    BrandImage,
-    GIProduct,
-    Listing,
-    ListingImage,
-    MediaAsset,
-    ProductImage,
-)
+from gi_registry.models import MediaAsset
+from gi_registry.services.media import LINKS
+from gi_registry.services.records import MODELS
 
-USERS = (
-    ("products", GIProduct, ProductImage, ProductImage.product_id),
-    ("brands", Brand, BrandImage, BrandImage.brand_id),
-    ("listings", Listing, ListingImage, ListingImage.listing_id),
-)
+KIND_OF = {model: kind for kind, model in MODELS.items()}
 
 
 @dataclass(frozen=True)
@@ -100,7 +90,8 @@ def _records_showing(asset_ids: set[int]) -> dict[int, tuple[str, ...]]:
     if not asset_ids:
         return {}
     found: dict[int, list[str]] = {}
-    for kind, model, link, owner_id in USERS:
+    for model, link in LINKS.items():
+        owner_id = next(c for c in link.__table__.primary_key.columns if c.name != "media_id")
         rows = db.session.execute(
             select(link.media_id, model.slug)
             .join(model, model.id == owner_id)
@@ -108,7 +99,7 @@ def _records_showing(asset_ids: set[int]) -> dict[int, tuple[str, ...]]:
             .order_by(model.slug)
         )
         for media_id, slug in rows:
-            found.setdefault(media_id, []).append(f"{kind}/{slug}")
+            found.setdefault(media_id, []).append(f"{KIND_OF[model]}/{slug}")
     return {key: tuple(value) for key, value in found.items()}
 
 
