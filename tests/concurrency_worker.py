@@ -10,6 +10,8 @@ Modes:
 - ``save-holding NAME SIGNAL``: save the product test-rice with ``name_zh`` = NAME at the version it
   read, flush, create SIGNAL, hold HOLD_SECONDS, commit.
 - ``save NAME VERSION``: save test-rice with ``name_zh`` = NAME, expecting VERSION.
+- ``guidance-holding STATION SIGNAL``: send a guidance request to STATION as client "same-client"
+  with a limit of one an hour, flush, create SIGNAL, hold HOLD_SECONDS, commit.
 - ``store-picture-holding FILE SIGNAL``: store the picture in FILE and show it on test-rice, flush,
   create SIGNAL, hold HOLD_SECONDS, commit; prints the asset's id.
 """
@@ -28,6 +30,7 @@ from gi_registry.services.errors import ServiceError
 from gi_registry.services.images import add_image
 from gi_registry.services.products import find_product, save_product
 from gi_registry.services.snapshots import product_record
+from gi_registry.services.stations import submit_request
 from gi_registry.services.unit import unit_of_work
 
 HOLD_SECONDS = 2.0
@@ -80,6 +83,24 @@ def store_picture_holding(path: str, signal: str) -> dict:
     return {"ok": True, "asset": asset_id}
 
 
+def guidance_holding(station: str, signal: str) -> dict:
+    with unit_of_work(actor="worker") as work:
+        request = submit_request(work, station, GUIDANCE, client="same-client", limit=1)
+        db.session.flush()
+        Path(signal).touch()
+        time.sleep(HOLD_SECONDS)
+        code = request.tracking_code
+    return {"ok": True, "code": code}
+
+
+GUIDANCE = {
+    "topic": "other",
+    "question": "两个请求同时提交时，限额应当只放行一个。",
+    "requester_name": "并发测试",
+    "contact": "13912345678",
+}
+
+
 def main(mode: str, instance: str, url: str, *args: str) -> None:
     app = create_app(
         {"TESTING": True, "INSTANCE_PATH": instance, "DATABASE_URL": url, "SECRET_KEY": "t"}
@@ -89,6 +110,7 @@ def main(mode: str, instance: str, url: str, *args: str) -> None:
         "save-holding": save_holding,
         "save": save,
         "store-picture-holding": store_picture_holding,
+        "guidance-holding": guidance_holding,
     }[mode]
     with app.app_context():
         outcome = handler(*args)

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from gi_registry.extensions import db
 from gi_registry.interchange import export_document, import_document
-from gi_registry.models import AuditEntry, GIProduct, MediaAsset, Protection
+from gi_registry.models import AuditEntry, GIProduct, GuidanceRequest, MediaAsset, Protection
 from gi_registry.services.errors import ConflictError
 from gi_registry.services.images import add_image
 from gi_registry.services.products import find_product, save_product
@@ -185,6 +185,22 @@ def test_two_writers_storing_the_same_new_picture_share_one_asset(ctx, tmp_path)
         for slug in ("test-rice", "other-rice")
     }
     assert shown == {"test-rice": [asset_id], "other-rice": [asset_id]}
+
+
+def test_two_guidance_requests_at_once_cannot_both_pass_a_limit_of_one(sample_ctx, tmp_path):
+    from gi_registry.services.stations import TooManyRequests, submit_request
+    from tests.concurrency_worker import GUIDANCE
+
+    station = "fusong-station-sample"
+    signal = tmp_path / "first-flushed"
+    first = worker(sample_ctx, "guidance-holding", station, str(signal))
+    wait_for(signal)
+    # The first request is written but not committed: this one waits for it, then counts it.
+    with pytest.raises(TooManyRequests), unit_of_work(actor="test") as work:
+        submit_request(work, station, GUIDANCE, client="same-client", limit=1)
+    assert outcome(first)["ok"]
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(GuidanceRequest)) == 1
 
 
 def test_a_form_showing_an_old_version_cannot_overwrite(ctx):

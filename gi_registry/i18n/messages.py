@@ -60,6 +60,7 @@ TEMPLATES = (
     N_("找不到该指导站"),
     N_("该指导站不受理此类事项，请选择其他事项或“其他”"),
     N_("您在 %(minutes)s 分钟内已提交 %(limit)s 次咨询，请稍后再试；急事请直接致电指导站。"),
+    N_("咨询提交繁忙，请稍后重试。"),
     N_("%(label)s：%(problem)s"),
 )
 PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")  # %(name)s as re.escape leaves it

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from gi_registry.extensions import db
 from gi_registry.media import MediaError, ProcessedImage, process_image
@@ -27,6 +26,7 @@ from gi_registry.models import (
     ProductImage,
 )
 from gi_registry.services.errors import ValidationError
+from gi_registry.services.upsert import insert_unless_present
 
 __all__ = ["MediaError", "attach_image", "files_present", "remove_image", "store_image"]
 
@@ -59,7 +59,11 @@ def store_image(
     existing = _asset_by_hash(processed.sha256)
     if existing is not None:
         return existing
-    _insert_unless_present(
+    # Another writer may be storing the same new picture right now: its row is invisible to us until
+    # it commits, and a plain INSERT would then fail on the unique hash.
+    insert_unless_present(
+        MediaAsset,
+        "sha256",
         sha256=processed.sha256,
         width=processed.width,
         height=processed.height,
@@ -72,19 +76,6 @@ def store_image(
 
 def _asset_by_hash(sha256: str) -> MediaAsset | None:
     return db.session.scalar(select(MediaAsset).where(MediaAsset.sha256 == sha256))
-
-
-def _insert_unless_present(**values) -> None:
-    # Another writer may be storing the same new picture right now: its row is invisible to us until
-    # it commits, and a plain INSERT would then fail on the unique hash. ON CONFLICT DO NOTHING waits
-    # for that writer and keeps its row (PostgreSQL), or runs after its commit under the database's
-    # write lock (SQLite); the SELECT that follows finds the row either way.
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement = (
-        insert(MediaAsset).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
-    )
-    db.session.execute(statement)
 
 
 def files_present(asset: MediaAsset) -> bool:

@@ -36,7 +36,7 @@ from gi_registry.services.errors import NotFoundError, ServiceError, ValidationE
 from gi_registry.services.fields import Field, FieldError
 from gi_registry.services.schema import SOURCE_FIELDS
 from gi_registry.services.snapshots import station_record
-from gi_registry.services.unit import Work
+from gi_registry.services.unit import Work, take_write_lock
 from gi_registry.services.writer import check_version
 
 # -- stations -----------------------------------------------------------------------------------
@@ -316,6 +316,11 @@ def recent_requests(client: str, window: timedelta) -> int:
     )
 
 
+RATE_LOCK = "guidance-rate"
+RATE_LOCK_TIMEOUT = 10.0
+RATE_BUSY = "咨询提交繁忙，请稍后重试。"
+
+
 def check_rate(client: str, limit: int, window: timedelta) -> None:
     """Refuse a client that sent ``limit`` requests within ``window``. The count is read from the
     database, so every worker process sees the same one."""
@@ -347,6 +352,9 @@ def submit_request(
     if errors:
         raise ValidationError(errors)
     if limit is not None:
+        # One submission at a time is counted, so two sent at the same instant cannot both slip
+        # under the limit. The lock is held only until this short transaction commits.
+        take_write_lock(RATE_LOCK, client or "guidance", timeout=RATE_LOCK_TIMEOUT, busy=RATE_BUSY)
         check_rate(client, limit, window)
     request = GuidanceRequest(
         tracking_code=unused_code(),

@@ -29,6 +29,7 @@ from gi_registry.extensions import db
 from gi_registry.models import User, WriteLock, now_utc
 from gi_registry.services.errors import BusyError, ConflictError
 from gi_registry.services.history import History
+from gi_registry.services.upsert import insert_unless_present
 
 if TYPE_CHECKING:
     from gi_registry.services.writer import RecordWriter
@@ -37,6 +38,9 @@ IMPORT_LOCK = "import"
 # Seconds between tries at a busy SQLite database; each try itself waits up to its busy_timeout
 # (5 s, set in create_app) before it says "database is locked".
 SQLITE_RETRY_PAUSE = 0.2
+IMPORT_BUSY = (
+    "另一个导入正在写入登记数据，等待 {timeout:g} 秒后仍未结束；未写入任何数据，请稍后重试。"
+)
 
 
 @dataclass
@@ -99,14 +103,19 @@ def unit_of_work(
         raise
 
 
-def take_write_lock(name: str, holder: str) -> None:
-    """Hold the named lock until this transaction ends; wait up to WRITE_LOCK_TIMEOUT seconds.
+def take_write_lock(
+    name: str, holder: str, *, timeout: float | None = None, busy: str | None = None
+) -> None:
+    """Hold the named lock until this transaction ends; wait up to ``timeout`` seconds
+    (WRITE_LOCK_TIMEOUT by default), then raise ``BusyError`` with the ``busy`` message.
 
     PostgreSQL: the UPDATE waits for the row (``lock_timeout`` bounds the wait), then later reads
     in this READ COMMITTED transaction see what the previous holder committed. SQLite: the UPDATE
-    takes the database's write lock; a busy database is retried until the deadline.
+    takes the database's write lock; a busy database is retried until the deadline. Take it before
+    reading anything the lock guards: only reads after it see the previous holder's commit.
     """
-    timeout = float(current_app.config["WRITE_LOCK_TIMEOUT"])
+    if timeout is None:
+        timeout = float(current_app.config["WRITE_LOCK_TIMEOUT"])
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -115,9 +124,7 @@ def take_write_lock(name: str, holder: str) -> None:
         except OperationalError as error:
             db.session.rollback()
             if not _is_lock_wait(error) or time.monotonic() >= deadline:
-                raise BusyError(
-                    f"另一个导入正在写入登记数据，等待 {timeout:g} 秒后仍未结束；未写入任何数据，请稍后重试。"
-                ) from None
+                raise BusyError(busy or IMPORT_BUSY.format(timeout=timeout)) from None
             time.sleep(SQLITE_RETRY_PAUSE)
     # Objects loaded before the lock may predate the previous holder's commit.
     db.session.expire_all()
@@ -127,14 +134,13 @@ def _update_lock_row(name: str, holder: str, timeout: float) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         # SET LOCAL takes no bind parameters; the value is a number we computed.
         db.session.execute(sa.text(f"SET LOCAL lock_timeout = {int(timeout * 1000)}"))
-    result = db.session.execute(
-        sa.update(WriteLock)
-        .where(WriteLock.name == name)
-        .values(holder=holder[:254], taken_at=now_utc())
-    )
-    if result.rowcount == 0:  # a database created before the lock row existed
-        db.session.add(WriteLock(name=name, holder=holder[:254], taken_at=now_utc()))
-        db.session.flush()
+    values = {"holder": holder[:254], "taken_at": now_utc()}
+    update = sa.update(WriteLock).where(WriteLock.name == name).values(**values)
+    if db.session.execute(update).rowcount == 0:
+        # A lock's first use (or a database older than its row): two first users may race to
+        # create the row, so create it only if absent, then take it as usual.
+        insert_unless_present(WriteLock, "name", name=name, **values)
+        db.session.execute(update)
 
 
 def _is_lock_wait(error: OperationalError) -> bool:
