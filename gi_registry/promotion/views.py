@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 
 from gi_registry import vocab
+from gi_registry.catalog import params
 from gi_registry.extensions import db
 from gi_registry.localtime import local_today
 from gi_registry.models import Region, now_utc
@@ -21,7 +22,8 @@ REGION_CODE_RE = re.compile(r"[0-9]{6}")
 def stories():
     pagination = db.paginate(
         queries.public_stories(now_utc()),
-        page=request.args.get("page", 1, type=int),
+        # Bounded: a huge page number overflowed SQLite's integer and answered 500.
+        page=params.page_number(request.args, strict=False),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
