@@ -153,6 +153,13 @@ def test_static_files_have_digest_names_and_a_year_of_life(client):
     plain = client.get("/static/css/site.css")
     assert plain.status_code == 200 and "immutable" not in plain.headers["Cache-Control"]
     assert client.get("/static/css/missing.000000000000.css").status_code == 404
+    for hostile in (
+        "%00",
+        "css/site%00.css",
+        "..%2f..%2fpyproject.toml",
+        "css/%2e%2e/%2e%2e/pyproject.toml",
+    ):
+        assert client.get(f"/static/{hostile}").status_code == 404, hostile
     assert client.get("/static/../gi_registry/config.py").status_code == 404
     revalidate = client.get(css[1], headers={"If-None-Match": response.headers["ETag"]})
     assert revalidate.status_code == 304

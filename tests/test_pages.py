@@ -101,6 +101,7 @@ HOSTILE_QUERIES = [
     "q=%00%01",
     'q="unbalanced',
     "region=999999",
+    "region=%00",
 ]
 LIST_PAGES = ["/products", "/producers", "/brands", "/stories", "/events", "/stations", "/search"]
 

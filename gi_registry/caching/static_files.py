@@ -47,7 +47,7 @@ def _load(folder: str, filename: str) -> StaticFile | None:
         return None
     try:
         info = Path(path).stat()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name ("/static/%00")
         return None
     if not Path(path).is_file():
         return None
