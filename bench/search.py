@@ -17,6 +17,7 @@ The rebuild is also compared with its floor: a bare Whoosh index of the same doc
 from __future__ import annotations
 
 import argparse
+import cProfile
 import random
 import resource
 import shutil
@@ -167,7 +168,17 @@ def main() -> None:
     )
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--instance", help="keep the instance here (default: a temporary folder)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time queries and suggestions only, on the corpus, index and FTS5 file an earlier run"
+        " left in --instance (no generation, rebuild, floor or commit rounds)",
+    )
+    parser.add_argument("--profile", help="also write a cProfile of one pass of the queries here")
+    parser.add_argument("--slowest", type=int, default=0, help="list this many slowest queries")
     args = parser.parse_args()
+    if args.reuse and not args.instance:
+        parser.error("--reuse needs --instance")
     if args.documents:
         # The default mix gives 84,915 public documents from 125,000 rows.
         scale = args.documents / 84915
@@ -187,6 +198,24 @@ def main() -> None:
 
 def run(app, args, rng: random.Random, tmp: Path) -> None:
     print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
+    if args.reuse:
+        # The same seed draws the same queries from the same corpus as the run that built it.
+        time_queries(args, rng, Fts5Baseline(tmp / "fts5.sqlite"))
+        return
+    fts = build(args, tmp)
+    time_queries(args, rng, fts)
+    app.config["SEARCH_DRAIN_ON_COMMIT"] = True
+    c2s = commit_to_searchable(rng, 30)
+    print("\n## Commit to searchable (one edited listing, 30 rounds)")
+    print(
+        f"p50 {statistics.median(c2s):.0f} ms, p95 {percentile(c2s, 0.95):.0f} ms (goal: no worse than before)"
+    )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak RSS of this process: {rss:.0f} MiB")
+
+
+def build(args, tmp: Path) -> Fts5Baseline:
+    """Generate the corpus, rebuild the index and time it against the floor and FTS5."""
     init_database()
     started = time.perf_counter()
     counts = generate(
@@ -215,6 +244,10 @@ def run(app, args, rng: random.Random, tmp: Path) -> None:
     print(f"FTS5 trigram baseline: built in {fts_seconds:.1f} s, {fts.size_bytes() / 2**20:.0f} MiB"
           f" → rebuild ratio {report.seconds / fts_seconds:.2f}×")  # fmt: skip
 
+    return fts
+
+
+def time_queries(args, rng: random.Random, fts: Fts5Baseline) -> None:
     queries = query_set(rng, args.queries)
 
     def ours(item):
@@ -226,6 +259,10 @@ def run(app, args, rng: random.Random, tmp: Path) -> None:
         fts.search(text.fold(q), category=filters.get("category"))
 
     timed(ours, queries), timed(theirs, queries)  # warm-up: caches, page cache, searcher
+    if args.profile:  # a separate pass, so the profiler's overhead stays out of the figures
+        profiler = cProfile.Profile()
+        profiler.runcall(timed, ours, queries)
+        profiler.dump_stats(args.profile)
     our_ms, fts_ms = timed(ours, queries), timed(theirs, queries)
     print(
         f"\n## Queries ({len(queries)} mixed, warm, through search.search with facets and highlights)"
@@ -241,6 +278,10 @@ def run(app, args, rng: random.Random, tmp: Path) -> None:
     f50, f95 = statistics.median(fts_ms), percentile(fts_ms, 0.95)
     print(f"| **all** | {len(queries)} | **{o50:.1f}** | **{o95:.1f}** | {f50:.1f} | {f95:.1f} |")
     print(f"ratio to FTS5: p50 {o50 / f50:.2f}×, p95 {o95 / f95:.2f}×  (goal: p95 ≤ 30 ms)")
+    for ms, (kind, q, filters) in sorted(zip(our_ms, queries, strict=True), reverse=True)[
+        : args.slowest
+    ]:
+        print(f"  {ms:7.1f} ms  {kind:<12} {q} {filters or ''}")
 
     prefixes = suggest_set(rng, args.queries)
     timed(search.suggest, prefixes)
@@ -249,15 +290,6 @@ def run(app, args, rng: random.Random, tmp: Path) -> None:
     print(
         f"p50 {statistics.median(sug_ms):.2f} ms, p95 {percentile(sug_ms, 0.95):.2f} ms (goal: p95 ≤ 3 ms)"
     )
-
-    app.config["SEARCH_DRAIN_ON_COMMIT"] = True
-    c2s = commit_to_searchable(rng, 30)
-    print("\n## Commit to searchable (one edited listing, 30 rounds)")
-    print(
-        f"p50 {statistics.median(c2s):.0f} ms, p95 {percentile(c2s, 0.95):.0f} ms (goal: no worse than before)"
-    )
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak RSS of this process: {rss:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import pytest
 import sqlalchemy as sa
 from whoosh import fields as wf
 from whoosh import index as whoosh_index
-from whoosh import query as Q
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
@@ -283,24 +282,6 @@ def test_a_bound_reader_sees_newer_deletions_on_the_same_open_files(tmp_path):
     assert 2 not in set(bound.postings("key", "0-2").all_ids())
     assert compat.bound_reader(base, toc.segments[0], toc.generation) is base
     base.close()
-
-
-def test_the_constant_wrapper_survives_whoosh_rewriting_it(tmp_path):
-    assert "_rewrap" in vars(Q.WrappingQuery)
-    from whoosh.matching import WrappingMatcher
-
-    assert "_replacement" in vars(WrappingMatcher)
-    ix = small_index(tmp_path / "ix", commits=1)
-    bonus = compat.Constant(Q.Term("body", "rice"), 7.0)
-    for rewritten in (bonus.normalize(), bonus.with_boost(2.0), bonus.apply(lambda q: q)):
-        assert type(rewritten) is compat.Constant and rewritten.score == 7.0
-    with ix.searcher() as searcher:
-        scores = {hit.score for hit in searcher.search(bonus, limit=None)}
-        matcher = bonus.matcher(searcher)
-        # Whoosh calls _replacement when a child matcher simplifies itself (Or → its last child).
-        replaced = matcher._replacement(matcher.child)
-        assert type(replaced) is compat.ConstantMatcher and replaced.score() == 7.0
-    assert scores == {7.0}
 
 
 def test_the_segment_writer_steps_the_helpers_use_are_still_there(tmp_path):

@@ -42,9 +42,10 @@ def segments(original: str, words: tuple[str, ...], window: int = WINDOW) -> lis
 
 
 def _spans(haystack: str, candidates: list[str]) -> list[tuple[int, int]]:
-    """Non-overlapping match spans, longest needles first."""
+    """Non-overlapping match spans, longest needles first, then in the query's order (not a set's:
+    its order changes from one process to the next, and so would the marks of 湘乡甲)."""
     taken: list[tuple[int, int]] = []
-    for needle in sorted(set(candidates), key=len, reverse=True):
+    for needle in sorted(dict.fromkeys(candidates), key=len, reverse=True):
         start = haystack.find(needle)
         while start != -1:
             span = (start, start + len(needle))

@@ -22,9 +22,9 @@ from functools import cache
 from whoosh import query as Q
 
 from gi_registry.search import docsets as ds
-from gi_registry.search import text
+from gi_registry.search import ranking, text
+from gi_registry.search.ranking import Bonus
 from gi_registry.search.schema import build_schema
-from gi_registry.search.whoosh_compat import Constant
 from gi_registry.search.words import Unit, covering, units, unmatched
 
 MAX_QUERY_CHARS = 100
@@ -127,12 +127,12 @@ def strict_word(word: str) -> Q.Query:
     return Q.Or(parts)
 
 
-def tier_bonus(parsed: Parsed) -> Q.Query:
+def tier_bonus(parsed: Parsed) -> list[Bonus]:
     """Constant bonuses for name evidence about the whole query (see module docstring)."""
-    bonus: list[Q.Query] = []
+    bonus: list[Bonus] = []
 
-    def add(q: Q.Query, score: float) -> None:
-        bonus.append(Constant(q, score))
+    def add(q: Q.Query, score: float, kind: str | None = None) -> None:
+        bonus.append(Bonus(score, q, kind))
 
     spaced, joined = parsed.spaced, parsed.joined
     add(Q.Or([Q.Term("name_key", spaced), Q.Term("name_key", joined)]), EXACT)
@@ -145,11 +145,8 @@ def tier_bonus(parsed: Parsed) -> Q.Query:
         grams = han_terms(parsed.han)
         add(_all_terms("name", grams), CONTAINS)
         region = _all_terms("regions", grams)
-        add(Q.And([Q.Term("kind", "product"), _all_terms("category_text", grams)]), REGION)
-        add(
-            Q.And([Q.Term("kind", "product"), Q.Term("region_key", joined)]),
-            PRODUCT_OF_NAMED_REGION,
-        )
+        add(_all_terms("category_text", grams), REGION, kind="product")
+        add(Q.Term("region_key", joined), PRODUCT_OF_NAMED_REGION, kind="product")
     elif parsed.latin and not parsed.han:
         syllables = text.split_syllables(joined) if joined.isalpha() else None
         if syllables:
@@ -157,10 +154,9 @@ def tier_bonus(parsed: Parsed) -> Q.Query:
             region = _syllable_query("region_py", syllables)
     if region is not None:
         add(region, REGION)
-        add(Q.And([Q.Term("kind", "product"), region]), PRODUCT_OF_REGION - REGION)
-    for kind, prior in KIND_PRIOR.items():
-        add(Q.Term("kind", kind), prior)
-    return Q.Or(bonus)
+        add(region, PRODUCT_OF_REGION - REGION, kind="product")
+    bonus += [Bonus(prior, kind=kind) for kind, prior in KIND_PRIOR.items()]
+    return bonus
 
 
 def strict_query(parsed: Parsed) -> Q.Query:
@@ -307,8 +303,11 @@ def run(lease, parsed: Parsed, filters: Filters, limit: int) -> RawResults:
     ``limit`` = hits wanted from the top.
     """
     required, bonus = strict_query(parsed), tier_bonus(parsed)
-    everything = ds.matching(lease, required)
-    raw = _ranked(lease, Q.AndMaybe(required, bonus), everything, filters, limit)
+    raw = RawResults(hits=[], total=0, kind_counts={}, facets={})
+    allowed = _allowed(lease, filters)
+    everything, top = ranking.collect(lease, required, bonus, allowed, max(limit, 1))
+    _count(lease, raw, everything, filters)
+    raw.hits = _hits(lease, top)
     found_a_name = bool(raw.hits) and raw.hits[0].score >= PREFIX
     if ds.size(everything) >= RELAX_BELOW or found_a_name or not parsed.words:
         return raw
@@ -355,7 +354,7 @@ def _relax(lease, parsed, raw, everything, bonus, filters) -> tuple[ds.DocSet, b
     found = ds.minus(ds.matching(lease, relaxed), everything)
     if not ds.size(found):
         return everything, False
-    extra = _ranked(lease, Q.AndMaybe(relaxed, bonus), found, filters, RELAXED_LIMIT)
+    extra = _ranked(lease, relaxed, bonus, found, filters, RELAXED_LIMIT)
     for hit in extra.hits:
         hit.relaxed = True
     top = extra.hits[0].fields if extra.hits else {}
@@ -380,10 +379,11 @@ def _partial(lease, parsed, cut, raw, shown, filters, limit) -> tuple[ds.DocSet,
         weights = Counter[str]()
         for unit in found:  # a word typed twice counts twice, but is searched once
             weights[unit.searched] += unit.weight
-        matched = [strict_word(w) for w in weights]
-        coverage = [Constant(q, COVER * n) for q, n in zip(matched, weights.values(), strict=True)]
-        bonus = Q.Or(coverage + _bonuses(parsed, list(weights)))
-        extra = _ranked(lease, Q.AndMaybe(Q.Or(matched), bonus), docs, filters, limit)
+        # Coverage is known per record already: a set lookup, not the words searched again.
+        coverage = [Bonus(COVER * unit.weight, docs=unit.docs) for unit in found]
+        bonus = coverage + _bonuses(parsed, list(weights))
+        matched = Q.Or([strict_word(w) for w in weights])
+        extra = _ranked(lease, matched, bonus, docs, filters, limit)
         exact = ds.to_global(lease, whole)
         for hit in extra.hits:
             hit.relaxed = hit.docnum not in exact
@@ -394,21 +394,38 @@ def _partial(lease, parsed, cut, raw, shown, filters, limit) -> tuple[ds.DocSet,
     return shown, whole
 
 
-def _bonuses(parsed: Parsed, words: list[str]) -> list[Q.Query]:
+def _bonuses(parsed: Parsed, words: list[str]) -> list[Bonus]:
     """Within one coverage, the tiers of the words found taken together (Chagan Lake), and of each
     alone: of 梅河口市山城镇's 梅河口市 and 城镇, only 梅河口市 is a place with GIs."""
     groups = [tuple(words)] + ([(w,) for w in words] if len(words) > 1 else [])
-    return [tier_bonus(Parsed(parsed.raw, parsed.folded, group)) for group in groups]
+    return [b for group in groups for b in tier_bonus(Parsed(parsed.raw, parsed.folded, group))]
 
 
-def _ranked(lease, q: Q.Query, docs: ds.DocSet, filters: Filters, limit: int) -> RawResults:
+def _ranked(lease, q: Q.Query, bonus: list[Bonus], docs: ds.DocSet, filters, limit) -> RawResults:
+    """The best ``limit`` of ``docs`` kept by the filters, by ``q``'s score plus the bonuses."""
     raw = RawResults(hits=[], total=0, kind_counts={}, facets={})
     kept = _count(lease, raw, docs, filters)
     if raw.total:
-        wanted = ds.to_global(lease, kept)
-        results = lease.searcher.search(q, filter=wanted, limit=max(limit, 1), terms=False)
-        raw.hits = [RawHit(hit.docnum, hit.fields(), hit.score) for hit in results]
+        raw.hits = _hits(lease, ranking.top(lease, q, bonus, kept, max(limit, 1)))
     return raw
+
+
+def _hits(lease, top: ranking.Top) -> list[RawHit]:
+    stored = lease.searcher.stored_fields
+    return [RawHit(docnum, stored(docnum), score) for score, docnum in top]
+
+
+def _allowed(lease, filters: Filters) -> ds.DocSet | None:
+    """The documents the filters keep (kind included), or None when nothing is filtered."""
+    sets = [_filter_set(lease, f, v) for f, v in filters.terms()]
+    if filters.kind:
+        sets.append(ds.holding(lease, "kind", filters.kind))
+    if not sets:
+        return None
+    allowed = sets[0]
+    for more in sets[1:]:
+        allowed = ds.intersect(allowed, more)
+    return allowed
 
 
 def _count(lease, raw: RawResults, docs: ds.DocSet, filters: Filters) -> ds.DocSet:

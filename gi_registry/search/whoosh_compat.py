@@ -11,9 +11,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from whoosh import query as Q
 from whoosh.index import FileIndex
-from whoosh.matching import NullMatcherClass, WrappingMatcher
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
@@ -61,58 +59,6 @@ def bound_reader(base: SegmentReader, segment, generation: int) -> SegmentReader
     reader._perdoc = copy.copy(base._perdoc)
     reader._perdoc._segment = segment
     return reader
-
-
-# ---- a lazily scored constant bonus (query.tier_bonus) -----------------------------------------
-# Whoosh rebuilds wrapping queries and matchers through the hooks ``_rewrap`` and ``_replacement``
-# (on normalize, boost, matcher replacement); a subclass that did not override them would turn
-# back into a plain wrapper and lose its constant score.
-
-
-class Constant(Q.WrappingQuery):
-    """Matches what its child matches, scoring a constant.
-
-    Whoosh's ``ConstantScoreQuery`` reads every matching id into an array first: for a bonus such as
-    "is a product" that is 15,000 ids per query. This one scores lazily, document by document.
-    """
-
-    def __init__(self, child: Q.Query, score: float):
-        super().__init__(child)
-        self.score = score
-
-    def __eq__(self, other):
-        return type(other) is type(self) and other.child == self.child and other.score == self.score
-
-    def __hash__(self):
-        return hash(self.child) ^ hash(self.score)
-
-    def _rewrap(self, child):
-        return type(self)(child, self.score)
-
-    def matcher(self, searcher, context=None):
-        m = self.child.matcher(searcher, context)
-        return m if isinstance(m, NullMatcherClass) else ConstantMatcher(m, self.score)
-
-
-class ConstantMatcher(WrappingMatcher):
-    def __init__(self, child, score: float):
-        super().__init__(child)
-        self._score = score
-
-    def _replacement(self, newchild):
-        return ConstantMatcher(newchild, self._score)
-
-    def copy(self):
-        return ConstantMatcher(self.child.copy(), self._score)
-
-    def score(self):
-        return self._score
-
-    def supports_block_quality(self):
-        return False
-
-    def max_quality(self):
-        return self._score
 
 
 # ---- segments written by helper processes (whoosh_parallel) ----------------------------------
