@@ -114,6 +114,10 @@ def test_ranking_adds_the_bonuses_exactly_as_whoosh_would_without_cutting_corner
             in_tab = ds.to_global(lease, products)
             tab = ranking.top(lease, required, bonus, ds.intersect(found, products), 5)
             assert tab == [t for t in expected if t[1] in in_tab][:5], text
+        # Chinese words are terms only, so the tab above was ranked with a score ceiling (only
+        # records whose bonus could still reach the best were scored); pinyin has phrases.
+        assert ranking.score_ceiling(lease, qm.strict_query(qm.parse("大米"))) > 0
+        assert ranking.score_ceiling(lease, qm.strict_query(qm.parse("meihe"))) is None
     assert ranked >= 90  # most of these queries rank many records, some with ties
 
 
