@@ -280,7 +280,10 @@ def count_facets(lease, docs: ds.DocSet, region_parent: str | None) -> dict[str,
     for fieldname in FACET_FIELDS:
         values = ds.values(lease, fieldname)
         if fieldname == "region":
-            values = region_children(values, region_parent)
+            key = ("region children", region_parent)  # the same for every query on this searcher
+            if key not in lease.cache:
+                lease.cache[key] = region_children(values, region_parent)
+            values = lease.cache[key]
         counts = {v: ds.count_in(docs, ds.holding(lease, fieldname, v)) for v in values}
         facets[fieldname] = {v: n for v, n in counts.items() if n}
     return facets
@@ -306,10 +309,10 @@ def run(lease, parsed: Parsed, filters: Filters, limit: int) -> RawResults:
     raw = RawResults(hits=[], total=0, kind_counts={}, facets={})
     allowed = _allowed(lease, filters)
     everything, top = ranking.collect(lease, required, bonus, allowed, max(limit, 1))
-    _count(lease, raw, everything, filters)
     raw.hits = _hits(lease, top)
     found_a_name = bool(raw.hits) and raw.hits[0].score >= PREFIX
     if ds.size(everything) >= RELAX_BELOW or found_a_name or not parsed.words:
+        _count(lease, raw, everything, filters)
         return raw
     docs_of = cache(lambda word: _docs_of(lease, word))  # a repeated piece is searched once
     # Cutting probes the index once per span of the query: only when its answer can matter.
@@ -329,9 +332,9 @@ def run(lease, parsed: Parsed, filters: Filters, limit: int) -> RawResults:
             cut = cut if cut is not None else units(parsed.words, docs_of)
             shown, whole = _partial(lease, parsed, cut, raw, shown, filters, limit)
     raw.hits = raw.hits[:limit]
-    if shown is not everything:
-        raw.relaxed_only = not ds.size(everything) and not ds.size(whole)
-        _count(lease, raw, shown, filters)
+    # Counts and facets once, for what is shown: those of the steps before would be thrown away.
+    raw.relaxed_only = shown is not everything and not ds.size(everything) and not ds.size(whole)
+    _count(lease, raw, shown, filters)
     return raw
 
 
@@ -404,8 +407,8 @@ def _bonuses(parsed: Parsed, words: list[str]) -> list[Bonus]:
 def _ranked(lease, q: Q.Query, bonus: list[Bonus], docs: ds.DocSet, filters, limit) -> RawResults:
     """The best ``limit`` of ``docs`` kept by the filters, by ``q``'s score plus the bonuses."""
     raw = RawResults(hits=[], total=0, kind_counts={}, facets={})
-    kept = _count(lease, raw, docs, filters)
-    if raw.total:
+    kept = _kept(lease, docs, filters)
+    if ds.size(kept):
         raw.hits = _hits(lease, ranking.top(lease, q, bonus, kept, max(limit, 1)))
     return raw
 
@@ -433,9 +436,16 @@ def _count(lease, raw: RawResults, docs: ds.DocSet, filters: Filters) -> ds.DocS
     filtered = restrict(lease, docs, filters.terms())
     counts = {k: ds.count_in(filtered, ds.holding(lease, "kind", k)) for k in KIND_ORDER}
     raw.kind_counts = {k: n for k, n in counts.items() if n}
-    kept = filtered
-    if filters.kind:
-        kept = ds.intersect(filtered, ds.holding(lease, "kind", filters.kind))
+    kept = _of_kind(lease, filtered, filters.kind)
     raw.total = ds.size(kept)
     raw.facets = count_facets(lease, kept, filters.region)
     return kept
+
+
+def _kept(lease, docs: ds.DocSet, filters: Filters) -> ds.DocSet:
+    """What the filters keep of ``docs``, the kind included."""
+    return _of_kind(lease, restrict(lease, docs, filters.terms()), filters.kind)
+
+
+def _of_kind(lease, docs: ds.DocSet, kind: str | None) -> ds.DocSet:
+    return ds.intersect(docs, ds.holding(lease, "kind", kind)) if kind else docs
