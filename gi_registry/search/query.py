@@ -166,12 +166,14 @@ def strict_query(parsed: Parsed) -> Q.Query:
 
 def relaxed_word(word: str) -> Q.Query:
     """Tolerate one wrong, missing or extra character, and input-method near-homophones."""
+    return Q.Or([strict_word(word), *_typo_parts(word)])
+
+
+def _typo_parts(word: str) -> list[Q.Query]:
+    """What ``relaxed_word`` adds to the strict word."""
     if text.is_han(word):
         fuzzy = [text.fuzzy_syllable(s) for s in text.syllables_of(word)]
-        parts: list[Q.Query] = [
-            strict_word(word),
-            _syllable_query("py_fuzzy", fuzzy),
-        ]
+        parts: list[Q.Query] = [_syllable_query("py_fuzzy", fuzzy)]
         if 3 <= len(word) <= 12:  # a whole name, one character off (长白人参, 长白山人参参)
             parts.append(Q.FuzzyTerm("name_key", word, maxdist=1))
         grams = han_terms(word)
@@ -181,8 +183,8 @@ def relaxed_word(word: str) -> Q.Query:
             for i in range(len(grams)):
                 rest = grams[:i] + grams[i + 1 :]
                 parts += [_all_terms(f, rest) for f in ("name", "body")]
-        return Q.Or(parts)
-    parts = [strict_word(word)]
+        return parts
+    parts = []
     if len(word) >= 4:
         parts.append(Q.FuzzyTerm("py_key", word, maxdist=1, prefixlength=1))
     if len(word) >= 5:
@@ -190,7 +192,19 @@ def relaxed_word(word: str) -> Q.Query:
     syllables = text.split_syllables(word) if word.isalpha() else None
     if syllables:
         parts.append(_syllable_query("py_fuzzy", [text.fuzzy_syllable(s) for s in syllables]))
-    return Q.Or(parts)
+    return parts
+
+
+def _relaxed_docs(lease, parsed: Parsed, docs_of) -> ds.DocSet:
+    """What ``relaxed_query`` matches, word by word: the strict part of each word is what the
+    partial step's cut searches too (``docs_of`` keeps it), so only the typo parts are new here."""
+    found: ds.DocSet | None = None
+    for word in dict.fromkeys(parsed.words):
+        docs = ds.union(docs_of(word), ds.matching(lease, Q.Or(_typo_parts(word))))
+        found = docs if found is None else ds.intersect(found, docs)
+        if not ds.size(found):
+            break
+    return found if found is not None else []
 
 
 def relaxed_query(parsed: Parsed) -> Q.Query:
@@ -324,7 +338,7 @@ def run(lease, parsed: Parsed, filters: Filters, limit: int) -> RawResults:
         nothing: ds.DocSet = [set() for _ in everything]
         shown, whole = _partial(lease, parsed, cut, raw, nothing, filters, limit)
     else:
-        shown, named = _relax(lease, parsed, raw, everything, bonus, filters)
+        shown, named = _relax(lease, parsed, raw, everything, bonus, filters, docs_of)
         whole = everything
         # A typo that found a name wins; otherwise words that match nothing may have emptied it.
         # (When something matched every word, records matching only some are not worth adding.)
@@ -350,11 +364,11 @@ def _rejoined(cut: list[Unit], parsed: Parsed) -> bool:
     return len(cut) > len(parsed.words) and all(u.docs is not None for u in cut)
 
 
-def _relax(lease, parsed, raw, everything, bonus, filters) -> tuple[ds.DocSet, bool]:
+def _relax(lease, parsed, raw, everything, bonus, filters, docs_of) -> tuple[ds.DocSet, bool]:
     """Append the relaxed query's hits; return the documents shown so far and whether the top
     relaxed hit is a name (product, brand or producer)."""
     relaxed = relaxed_query(parsed)
-    found = ds.minus(ds.matching(lease, relaxed), everything)
+    found = ds.minus(_relaxed_docs(lease, parsed, docs_of), everything)
     if not ds.size(found):
         return everything, False
     extra = _ranked(lease, relaxed, bonus, found, filters, RELAXED_LIMIT)
