@@ -197,11 +197,16 @@ def _typo_parts(word: str) -> list[Q.Query]:
 
 def _relaxed_docs(lease, parsed: Parsed, docs_of) -> ds.DocSet:
     """What ``relaxed_query`` matches, word by word: the strict part of each word is what the
-    partial step's cut searches too (``docs_of`` keeps it), so only the typo parts are new here."""
+    partial step's cut searches too (``docs_of`` keeps it), so only the typo parts are new here,
+    and after the first word (the rarest) only among the records still in the running."""
     found: ds.DocSet | None = None
-    for word in dict.fromkeys(parsed.words):
-        docs = ds.union(docs_of(word), ds.matching(lease, Q.Or(_typo_parts(word))))
-        found = docs if found is None else ds.intersect(found, docs)
+    for word in sorted(dict.fromkeys(parsed.words), key=lambda w: ds.size(docs_of(w))):
+        typos = Q.Or(_typo_parts(word))
+        if found is None:
+            found = ds.union(docs_of(word), ds.matching(lease, typos))
+        else:
+            strict = ds.intersect(found, docs_of(word))
+            found = ds.union(strict, ds.matching_within(lease, typos, ds.minus(found, strict)))
         if not ds.size(found):
             break
     return found if found is not None else []
