@@ -216,8 +216,8 @@ def test_the_engine_independent_modules_import_no_whoosh():
 
 # Private Whoosh names the code relies on. Only whoosh_compat may use them.
 WHOOSH_PRIVATE = {
-    "_read_toc", "_segments", "_segment", "_gen", "_perdoc", "_new_task", "_rewrap",
-    "_replacement", "_finalize_segment", "_latest_generation",
+    "_read_toc", "_segments", "_segment", "_gen", "_perdoc", "_new_task", "_finalize_segment",
+    "_latest_generation",
 }  # fmt: skip
 
 

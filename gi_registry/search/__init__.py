@@ -30,8 +30,9 @@ from gi_registry.search.engine import (
     SearchEngine,
     SearchUnavailable,
 )
+from gi_registry.search.facets import KIND_ORDER
 from gi_registry.search.indexer import CheckReport, DrainReport, RebuildReport
-from gi_registry.search.query import KIND_ORDER, Filters, parse
+from gi_registry.search.query import Filters, parse
 from gi_registry.search.whoosh_engine import WhooshEngine
 
 __all__ = [

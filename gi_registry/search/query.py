@@ -22,7 +22,7 @@ from functools import cache
 from whoosh import query as Q
 
 from gi_registry.search import docsets as ds
-from gi_registry.search import ranking, text
+from gi_registry.search import facets, ranking, text
 from gi_registry.search.ranking import Bonus
 from gi_registry.search.schema import build_schema
 from gi_registry.search.words import Unit, covering, units, unmatched
@@ -41,9 +41,7 @@ PRODUCT_OF_REGION = CONTAINS + 200.0
 PRODUCT_OF_NAMED_REGION = PREFIX + 200.0
 # Within one tier, a small prior by kind: the showcase is about GI products first.
 KIND_PRIOR = {"product": 2.0, "brand": 1.5, "producer": 1.0}
-FACET_FIELDS = ("category", "protection", "region", "listing_kind")
 TEXT_FIELDS = ("name", "regions", "category_text", "body")
-KIND_ORDER = ("product", "brand", "producer", "listing", "story")
 
 _EN = build_schema()["en"].analyzer
 
@@ -268,57 +266,6 @@ class RawResults:
     unmatched: tuple[str, ...] = ()  # query words no shown record matches (see ``_partial``)
 
 
-def restrict(lease, docs: ds.DocSet, pairs: list[tuple[str, str]]) -> ds.DocSet:
-    for fieldname, value in pairs:
-        docs = ds.intersect(docs, _filter_set(lease, fieldname, value))
-    return docs
-
-
-def _filter_set(lease, fieldname: str, value: str) -> ds.DocSet:
-    found = ds.holding(lease, fieldname, value)
-    if fieldname == "region":
-        # As on /products: a region matches what lies in it or below, and what covers it (白城绿豆,
-        # protected for all of 白城市, is a GI of 洮南市 too).
-        for ancestor in region_ancestors(value):
-            found = ds.union(found, ds.holding(lease, "region_own", ancestor))
-    return found
-
-
-def region_ancestors(code: str) -> list[str]:
-    """The prefecture and province above a GB/T 2260 code, read off the code itself."""
-    out = []
-    if not code.endswith("00"):
-        out.append(code[:4] + "00")
-    if not code.endswith("0000"):
-        out.append(code[:2] + "0000")
-    return [c for c in out if c != code]
-
-
-def count_facets(lease, docs: ds.DocSet, region_parent: str | None) -> dict[str, dict[str, int]]:
-    facets: dict[str, dict[str, int]] = {}
-    for fieldname in FACET_FIELDS:
-        values = ds.values(lease, fieldname)
-        if fieldname == "region":
-            key = ("region children", region_parent)  # the same for every query on this searcher
-            if key not in lease.cache:
-                lease.cache[key] = region_children(values, region_parent)
-            values = lease.cache[key]
-        counts = {v: ds.count_in(docs, ds.holding(lease, fieldname, v)) for v in values}
-        facets[fieldname] = {v: n for v, n in counts.items() if n}
-    return facets
-
-
-def region_children(codes: Iterable[str], parent: str | None) -> list[str]:
-    """One level of the region tree, read off GB/T 2260 codes: provinces, then prefectures, then counties."""
-    if parent is None:
-        return [c for c in codes if c.endswith("0000")]
-    if parent.endswith("0000"):
-        return [c for c in codes if c[:2] == parent[:2] and c.endswith("00") and c != parent]
-    if parent.endswith("00"):
-        return [c for c in codes if c[:4] == parent[:4] and c != parent]
-    return []
-
-
 def run(lease, parsed: Parsed, filters: Filters, limit: int) -> RawResults:
     """Strict search; when it finds too little, relaxed (typos), then partial (unknown words).
 
@@ -326,7 +273,7 @@ def run(lease, parsed: Parsed, filters: Filters, limit: int) -> RawResults:
     """
     required, bonus = strict_query(parsed), tier_bonus(parsed)
     raw = RawResults(hits=[], total=0, kind_counts={}, facets={})
-    allowed = _allowed(lease, filters)
+    allowed = facets.allowed(lease, filters)
     everything, top = ranking.collect(lease, required, bonus, allowed, max(limit, 1))
     raw.hits = _hits(lease, top)
     found_a_name = bool(raw.hits) and raw.hits[0].score >= PREFIX
@@ -426,7 +373,7 @@ def _bonuses(parsed: Parsed, words: list[str]) -> list[Bonus]:
 def _ranked(lease, q: Q.Query, bonus: list[Bonus], docs: ds.DocSet, filters, limit) -> RawResults:
     """The best ``limit`` of ``docs`` kept by the filters, by ``q``'s score plus the bonuses."""
     raw = RawResults(hits=[], total=0, kind_counts={}, facets={})
-    kept = _kept(lease, docs, filters)
+    kept = facets.kept(lease, docs, filters)
     if ds.size(kept):
         raw.hits = _hits(lease, ranking.top(lease, q, bonus, kept, max(limit, 1)))
     return raw
@@ -437,34 +384,6 @@ def _hits(lease, top: ranking.Top) -> list[RawHit]:
     return [RawHit(docnum, stored(docnum), score) for score, docnum in top]
 
 
-def _allowed(lease, filters: Filters) -> ds.DocSet | None:
-    """The documents the filters keep (kind included), or None when nothing is filtered."""
-    sets = [_filter_set(lease, f, v) for f, v in filters.terms()]
-    if filters.kind:
-        sets.append(ds.holding(lease, "kind", filters.kind))
-    if not sets:
-        return None
-    allowed = sets[0]
-    for more in sets[1:]:
-        allowed = ds.intersect(allowed, more)
-    return allowed
-
-
-def _count(lease, raw: RawResults, docs: ds.DocSet, filters: Filters) -> ds.DocSet:
-    """Fill tab counts (all kinds, other filters applied), the total and facets; return the kept set."""
-    filtered = restrict(lease, docs, filters.terms())
-    counts = {k: ds.count_in(filtered, ds.holding(lease, "kind", k)) for k in KIND_ORDER}
-    raw.kind_counts = {k: n for k, n in counts.items() if n}
-    kept = _of_kind(lease, filtered, filters.kind)
-    raw.total = ds.size(kept)
-    raw.facets = count_facets(lease, kept, filters.region)
-    return kept
-
-
-def _kept(lease, docs: ds.DocSet, filters: Filters) -> ds.DocSet:
-    """What the filters keep of ``docs``, the kind included."""
-    return _of_kind(lease, restrict(lease, docs, filters.terms()), filters.kind)
-
-
-def _of_kind(lease, docs: ds.DocSet, kind: str | None) -> ds.DocSet:
-    return ds.intersect(docs, ds.holding(lease, "kind", kind)) if kind else docs
+def _count(lease, raw: RawResults, docs: ds.DocSet, filters: Filters) -> None:
+    """Tab counts (all kinds, other filters applied), the total and facets of ``docs``."""
+    raw.kind_counts, raw.total, raw.facets = facets.count(lease, docs, filters)
