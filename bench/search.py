@@ -4,6 +4,8 @@
     python bench/search.py --products 1500 --producers 1000 --listings 10000   # a quick run
     python bench/search.py --documents 25000     # the same mix scaled to ≈25,000 public documents
     python bench/search.py --database-url postgresql+psycopg://postgres@127.0.0.1/gi_bench
+    python bench/search.py --listings 148000 --instance /tmp/inst     # keep what it built, then
+    python bench/search.py --instance /tmp/inst --reuse --slowest 20  # time queries only, again
 
 Generates the synthetic corpus (bench/corpus.py) into a fresh database, rebuilds the index with
 ``flask search rebuild``'s code path, then times warm queries through ``search.search`` (engine,
@@ -12,6 +14,10 @@ the trigram tokenizer over the same documents and queries, built and queried in 
 figures are printed as ratios to it. Medians and p95 over every query after one warm-up pass.
 The rebuild is also compared with its floor: a bare Whoosh index of the same document texts
 (bench/whoosh_floor.py), built in the same run.
+
+``--reuse`` times the same queries (same seed, same corpus) on the corpus, index and FTS5 file that an
+earlier run left in ``--instance``: no generation, rebuild, floor or commit rounds, so code versions can
+be timed back to back on one index (the commit rounds of the first run edited 30 listing titles).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ are never parsed, so they are searched as the characters they are.
 Ranking is BM25F plus fixed bonuses that put the evidence in a fixed order: the whole query equal to a
 name or alias, then a name that starts with it, then a name that contains it, then the record's
 region; plain text matches come last. Listings have no name fields, so a product always outranks the
-listings that mention it.
+listings that mention it. ``ranking`` adds the bonuses to Whoosh's score; ``facets`` counts.
 
 When the strict query finds too little, a relaxed query forgives typos, and a partial one drops the
 words that match nothing (梅河大米现货 → 梅河大米, naming 现货): see docs/search.md.

@@ -52,6 +52,7 @@ def collect(
     """Every document ``q`` matches, and the ``limit`` best of those in ``allowed`` (all: None)."""
     found: ds.DocSet = []
     heap: list[tuple[float, int]] = []
+    ceiling = score_ceiling(lease, q)
     for i, seg in enumerate(ds.segments(lease)):
         local: set[int] = set()
         found.append(local)
@@ -62,9 +63,23 @@ def collect(
         scorer = _Scorer(lease, seg, i, bonuses)
         for docnum, current in _walk(matcher):
             local.add(docnum)
-            if keep is None or docnum in keep:
-                _push(heap, limit, current.score() + scorer.bonus(docnum), seg.offset + docnum)
+            if keep is not None and docnum not in keep:
+                continue
+            # Once the best are full, a record whose bonus cannot lift it past the last of them
+            # (with the query's score at its ceiling) is neither scored nor fully bonused.
+            need = _needed(heap, limit, ceiling)
+            bonus = scorer.bonus(docnum, need)
+            if bonus is not None:
+                _push(heap, limit, current.score() + bonus, seg.offset + docnum)
     return found, _best_first(heap)
+
+
+def _needed(heap: list[tuple[float, int]], limit: int, ceiling: float | None) -> float | None:
+    """The least bonus that may still reach the best (rounding covered by the margin)."""
+    if ceiling is None or len(heap) < limit:
+        return None
+    bar = heap[0][0]
+    return bar - ceiling - 1e-6 * (abs(bar) + ceiling + 1.0)
 
 
 def top(lease, q: Q.Query, bonuses: list[Bonus], wanted: ds.DocSet, limit: int) -> Top:
@@ -84,10 +99,8 @@ def top(lease, q: Q.Query, bonuses: list[Bonus], wanted: ds.DocSet, limit: int) 
     best = _scored(lease, q, _only(lease, bonus, first.__contains__), limit)
     if len(best) < limit:  # some of them do not match q: no bar to clear yet
         return _scored(lease, q, bonus, limit)
-    bar = best[-1][0]
-    # A document whose bonus plus the ceiling stays below the bar cannot reach the best; rounding
-    # in the sums is covered by the margin.
-    reach = bar - ceiling - 1e-6 * (abs(bar) + ceiling + 1.0)
+    # A document whose bonus plus the ceiling stays below the bar cannot reach the best.
+    reach = _needed([(best[-1][0], 0)], 1, ceiling)
     rest = _only(lease, bonus, lambda d: d not in first, at_least=reach)
     return _best_first(_merge(best + _scored(lease, q, rest, limit), limit))
 
@@ -201,7 +214,7 @@ class _Scorer:
     def __init__(self, lease, seg: ds.Segment, index: int, bonuses: Iterable[Bonus]):
         self.parts: list[tuple[float, object, frozenset[int] | set[int] | None]] = []
         matchers: dict[Q.Query, _Membership] = {}
-        for bonus in bonuses:
+        for bonus in sorted(bonuses, key=lambda b: -b.score):  # the big ones decide early
             within = None if bonus.docs is None else bonus.docs[index]
             if bonus.kind is not None:
                 of_kind = ds.holding(lease, "kind", bonus.kind)[index]
@@ -216,14 +229,19 @@ class _Scorer:
                 if member.empty:
                     continue
             self.parts.append((bonus.score, member, within))
+        # What the parts after each one can still add (bonuses are never negative).
+        self.after = [sum(p[0] for p in self.parts[i + 1 :]) for i in range(len(self.parts))]
 
-    def bonus(self, docnum: int) -> float:
+    def bonus(self, docnum: int, at_least: float | None = None) -> float | None:
+        """The total, or None once it cannot reach ``at_least``."""
         total = 0.0
-        for score, member, within in self.parts:
-            if within is not None and docnum not in within:
-                continue
-            if member is None or member.holds(docnum):
+        for (score, member, within), after in zip(self.parts, self.after, strict=True):
+            if (within is None or docnum in within) and (member is None or member.holds(docnum)):
                 total += score
+            if at_least is not None and total + after < at_least:
+                return None
+        if at_least is not None and total < at_least:
+            return None
         return total
 
 
