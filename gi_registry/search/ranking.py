@@ -85,24 +85,29 @@ def _needed(heap: list[tuple[float, int]], limit: int, ceiling: float | None) ->
 def top(lease, q: Q.Query, bonuses: list[Bonus], wanted: ds.DocSet, limit: int) -> Top:
     """The ``limit`` best of the ``wanted`` documents that ``q`` matches.
 
-    When ``q``'s score has a known ceiling (``score_ceiling``), the bonuses are counted first and
-    ``q`` is scored only for documents whose bonus could still lift them into the best: a partial
-    query's 2,000 records of 湘西 or 黄牛 need a few dozen scores, not 2,000.
+    As in ``collect``, once the best are full a record whose bonus cannot lift it past the last of
+    them is not scored: a partial query's 2,000 records of 湘西 or 黄牛 need few scores.
     """
+    heap: list[tuple[float, int]] = []
     ceiling = score_ceiling(lease, q)
-    if ceiling is None or ds.size(wanted) <= limit:
-        return _scored(lease, q, _bonus_by_segment(lease, bonuses, wanted), limit)
-    bonus = _bonus_by_segment(lease, bonuses, wanted)
-    by_bonus = [(b, -(seg.offset + d)) for seg, part in zip(ds.segments(lease), bonus, strict=True)
-                for d, b in part.items()]  # fmt: skip
-    first = {-negated for _b, negated in heapq.nlargest(limit, by_bonus)}
-    best = _scored(lease, q, _only(lease, bonus, first.__contains__), limit)
-    if len(best) < limit:  # some of them do not match q: no bar to clear yet
-        return _scored(lease, q, bonus, limit)
-    # A document whose bonus plus the ceiling stays below the bar cannot reach the best.
-    reach = _needed([(best[-1][0], 0)], 1, ceiling)
-    rest = _only(lease, bonus, lambda d: d not in first, at_least=reach)
-    return _best_first(_merge(best + _scored(lease, q, rest, limit), limit))
+    for i, seg in enumerate(ds.segments(lease)):
+        if not wanted[i]:
+            continue
+        matcher = _matcher(lease, q, seg)
+        if matcher is None:
+            continue
+        scorer = _Scorer(lease, seg, i, bonuses)
+        for docnum in sorted(wanted[i]):
+            bonus = scorer.bonus(docnum, _needed(heap, limit, ceiling))
+            if bonus is None:
+                continue
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                _push(heap, limit, matcher.score() + bonus, seg.offset + docnum)
+    return _best_first(heap)
 
 
 def score_ceiling(lease, q: Q.Query) -> float | None:
@@ -127,54 +132,6 @@ def score_ceiling(lease, q: Q.Query) -> float | None:
         return None
 
     return ceiling(q)
-
-
-def _bonus_by_segment(lease, bonuses: list[Bonus], wanted: ds.DocSet) -> list[dict[int, float]]:
-    """Each wanted document's bonus total, per segment."""
-    out: list[dict[int, float]] = []
-    for i, seg in enumerate(ds.segments(lease)):
-        if not wanted[i]:
-            out.append({})
-            continue
-        scorer = _Scorer(lease, seg, i, bonuses)
-        out.append({d: scorer.bonus(d) for d in sorted(wanted[i])})
-    return out
-
-
-def _only(lease, bonus: list[dict[int, float]], keep, at_least: float | None = None):
-    """The part of ``bonus`` whose global document numbers ``keep`` accepts (and whose bonus is at
-    least ``at_least``)."""
-    out = []
-    for seg, part in zip(ds.segments(lease), bonus, strict=True):
-        out.append({d: b for d, b in part.items()
-                    if keep(seg.offset + d) and (at_least is None or b >= at_least)})  # fmt: skip
-    return out
-
-
-def _scored(lease, q: Q.Query, bonus: list[dict[int, float]], limit: int) -> Top:
-    """The ``limit`` best of these documents (with their bonus totals) that ``q`` matches."""
-    heap: list[tuple[float, int]] = []
-    for seg, part in zip(ds.segments(lease), bonus, strict=True):
-        if not part:
-            continue
-        matcher = _matcher(lease, q, seg)
-        if matcher is None:
-            continue
-        for docnum in sorted(part):
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                _push(heap, limit, matcher.score() + part[docnum], seg.offset + docnum)
-    return _best_first(heap)
-
-
-def _merge(items: Top, limit: int) -> list[tuple[float, int]]:
-    heap: list[tuple[float, int]] = []
-    for score, docnum in sorted(items, key=lambda item: item[1]):  # Whoosh's order: by document
-        _push(heap, limit, score, docnum)
-    return heap
 
 
 def _matcher(lease, q: Q.Query, seg: ds.Segment):
