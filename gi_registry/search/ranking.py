@@ -115,7 +115,8 @@ def score_ceiling(lease, q: Q.Query) -> float | None:
     terms in scored fields (Chinese words): each term adds at most idf × (K1 + 1), whatever the
     term's frequency and the field's length. None for anything else (phrases, prefixes)."""
     weighting = lease.searcher.weighting
-    if type(weighting) is not scoring.BM25F:
+    # An empty index has no idf (log of zero documents), and nothing to rank either.
+    if type(weighting) is not scoring.BM25F or not lease.searcher.doc_count_all():
         return None
     schema, searcher = lease.searcher.schema, lease.searcher
 
