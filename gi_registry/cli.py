@@ -23,6 +23,7 @@ from gi_registry.services.errors import ServiceError
 from gi_registry.services.records import MODELS as RECORD_KINDS
 from gi_registry.services.reference import ensure_reference_data, read_divisions
 from gi_registry.services.revisions import entity_id_for, record_history, restore_revision
+from gi_registry.services.setup_lock import SetupBusy, setup_lock
 from gi_registry.services.unit import command_actor as cli_actor
 from gi_registry.services.unit import unit_of_work
 from gi_registry.stations.cli import guidance_group
@@ -46,7 +47,16 @@ def init_app(app: Flask) -> None:
 
 
 def init_database() -> None:
-    """Create or upgrade the schema, then make sure the reference data is there. Idempotent."""
+    """Create or upgrade the schema, then make sure the reference data is there. Idempotent, and
+    safe to start twice at once: the second run waits for the first (``setup_lock``)."""
+    try:
+        with setup_lock():
+            _set_up_database()
+    except SetupBusy as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _set_up_database() -> None:
     upgrade(directory=MIGRATIONS_DIR)
     total = len(read_divisions())
     with (

@@ -78,3 +78,37 @@ def test_init_db_is_idempotent(databases, tmp_path):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Region)) == 3348
         db.session.remove()
         db.engine.dispose()
+
+
+def test_two_setups_started_at_once_both_succeed_and_load_everything_once(databases, tmp_path):
+    """A deploy script run twice, or two hosts starting together, on one fresh database."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from gi_registry.models import AuditEntry, Category, Region
+
+    app = fresh_app(databases, tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GI_")} | {
+        "GI_INSTANCE_PATH": app.instance_path,
+        "GI_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+    }
+    command = [sys.executable, "-m", "flask", "--app", "gi_registry", "init-db"]
+    root = Path(__file__).resolve().parent.parent
+    setups = [
+        subprocess.Popen(
+            command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        for _ in range(2)
+    ]
+    outputs = [setup.communicate(timeout=300)[0].decode() for setup in setups]
+    # Before the setup lock, the slower one failed: "table audit_entries already exists".
+    assert [setup.returncode for setup in setups] == [0, 0], outputs
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Region)) == 3348
+        # Each region and category was created once: one history entry each, none from the second.
+        reference = 3348 + db.session.scalar(sa.select(sa.func.count()).select_from(Category))
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == reference
+        db.session.remove()
+        db.engine.dispose()
