@@ -24,6 +24,7 @@ RANKS = {
     "placenames": 0,
     "naming": 0,
     "numbers": 0,
+    "paging": 0,  # ?page= and ?per_page=, bounded
     "media": 0,  # Pillow in, bytes and facts out
     # The data model.
     "models": 1,

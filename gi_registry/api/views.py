@@ -3,8 +3,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import select
 
+from gi_registry import paging, vocab
 from gi_registry import search as engine
-from gi_registry import vocab
 from gi_registry.api import serializers as s
 from gi_registry.caching import exempt
 from gi_registry.catalog import params, queries
@@ -25,14 +25,14 @@ def check_settings(state) -> None:
     s.check_public_url(state.app.config.get("PUBLIC_URL"))
 
 
-@bp.errorhandler(params.ParamError)
-def bad_parameter(error: params.ParamError):
+@bp.errorhandler(paging.ParamError)
+def bad_parameter(error: paging.ParamError):
     return error_response(400, f"{error.field}: {error.message}")
 
 
 def paged(query, serialize):
-    page = params.page_number(request.args, strict=True)
-    size = params.per_page(request.args, 20, current_app.config["API_MAX_PER_PAGE"], strict=True)
+    page = paging.page_number(request.args, strict=True)
+    size = paging.per_page(request.args, 20, current_app.config["API_MAX_PER_PAGE"], strict=True)
     pagination = db.paginate(query, page=page, per_page=size, error_out=False)
     return jsonify(
         {
@@ -49,14 +49,14 @@ def choice_arg(name: str, allowed) -> str | None:
     """An optional parameter restricted to a vocabulary; the error lists what is allowed."""
     value = request.args.get(name)
     if value and value not in allowed:
-        raise params.ParamError(name, "应为 " + "、".join(allowed))
+        raise paging.ParamError(name, "应为 " + "、".join(allowed))
     return value or None
 
 
 def region_arg(name: str) -> str | None:
     value = request.args.get(name)
     if value and not params.is_region_code(value):
-        raise params.ParamError(name, "行政区划代码应为6位数字")
+        raise paging.ParamError(name, "行政区划代码应为6位数字")
     return value or None
 
 
@@ -127,7 +127,7 @@ def region(code: str):
 @exempt  # the index follows a commit a moment later: a stored answer could miss the change
 def search():
     args = params.search_params(request.args, strict=True)
-    size = params.per_page(
+    size = paging.per_page(
         request.args, params.SEARCH_PER_PAGE, params.SEARCH_MAX_PER_PAGE, strict=True
     )
     results = engine.search(
@@ -153,7 +153,7 @@ def verify():
     """专用标志核验: the /verify page's answer as JSON (docs/api.md)."""
     verdict = verification.lookup(request.args)
     if verdict is None:
-        raise params.ParamError("credit_code", "请提供 credit_code、number 或 token 之一")
+        raise paging.ParamError("credit_code", "请提供 credit_code、number 或 token 之一")
     return must_revalidate(jsonify(s.verdict(verdict)))
 
 

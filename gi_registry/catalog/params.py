@@ -10,9 +10,9 @@ from werkzeug.datastructures import MultiDict
 from gi_registry import vocab
 from gi_registry.catalog.queries import ProductFilters
 from gi_registry.models import Category, Region
+from gi_registry.paging import ParamError, page_number
 from gi_registry.search import Filters
 
-MAX_PAGE = 10_000
 SEARCH_PER_PAGE = 10
 SEARCH_MAX_PER_PAGE = 50
 # The engine reads the first 100 characters; what the header box allows (maxlength) is the same.
@@ -20,13 +20,6 @@ SEARCH_QUERY_CHARS = 100
 # Used with fullmatch: `$` would accept a trailing newline, and `\d` the full-width digits (２２００００).
 CATEGORY_RE = re.compile(r"[a-z_]{1,32}")
 REGION_RE = re.compile(r"[0-9]{6}")
-
-
-class ParamError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def is_region_code(value: str) -> bool:
@@ -130,30 +123,3 @@ def _reject(strict: bool, field: str, message: str) -> None:
     if strict:
         raise ParamError(field, message)
     return None
-
-
-def page_number(args: MultiDict, *, strict: bool) -> int:
-    return _bounded_int(args, "page", 1, 1, MAX_PAGE, strict)
-
-
-def per_page(args: MultiDict, default: int, maximum: int, *, strict: bool) -> int:
-    return _bounded_int(args, "per_page", default, 1, maximum, strict)
-
-
-def _bounded_int(
-    args: MultiDict, name: str, default: int, low: int, high: int, strict: bool
-) -> int:
-    raw = args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw) if len(raw) <= 9 else high + 1
-    except ValueError:
-        if strict:
-            raise ParamError(name, "应为整数") from None
-        return default
-    if low <= value <= high:
-        return value
-    if strict:
-        raise ParamError(name, f"应在 {low} 到 {high} 之间")
-    return min(max(value, low), high)

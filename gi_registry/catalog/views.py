@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from gi_registry import paging
 from gi_registry.catalog import params, producer_directory, queries, sharing
 from gi_registry.catalog.links import absolute_url, public_base
 from gi_registry.catalog.product_page import product_page
@@ -35,7 +36,7 @@ def home_region() -> Region | None:
 @bp.route("/products")
 def products():
     filters = params.product_filters(request.args, strict=False)
-    page = params.page_number(request.args, strict=False)
+    page = paging.page_number(request.args, strict=False)
     pagination = db.paginate(
         queries.filter_products(filters),
         page=page,
@@ -104,7 +105,7 @@ def brand(slug: str):
 @bp.route("/producers")
 def producers():
     filters = producer_directory.producer_filters(request.args)
-    page = params.page_number(request.args, strict=False)
+    page = paging.page_number(request.args, strict=False)
     today = local_today()
     pagination = db.paginate(
         producer_directory.directory(filters, today),

@@ -6,10 +6,10 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 
 from gi_registry import vocab
-from gi_registry.catalog import params
 from gi_registry.extensions import db
 from gi_registry.localtime import local_today
 from gi_registry.models import Region, now_utc
+from gi_registry.paging import page_number
 from gi_registry.promotion import queries
 from gi_registry.promotion.feeds import ATOM_MIMETYPE, Entry, atom_feed
 from gi_registry.web import public_url, render_markdown
@@ -23,7 +23,7 @@ def stories():
     pagination = db.paginate(
         queries.public_stories(now_utc()),
         # Bounded: a huge page number overflowed SQLite's integer and answered 500.
-        page=params.page_number(request.args, strict=False),
+        page=page_number(request.args, strict=False),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )

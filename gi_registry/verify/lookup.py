@@ -26,7 +26,6 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from gi_registry.catalog.params import ParamError
 from gi_registry.catalog.queries import mark_status, public_authorizations
 from gi_registry.credit_code import (
     CreditCodeError,
@@ -38,6 +37,7 @@ from gi_registry.extensions import db
 from gi_registry.localtime import local_today
 from gi_registry.models import Authorization, GIProduct, Producer
 from gi_registry.models.visibility import producer_is_public, product_is_public
+from gi_registry.paging import ParamError
 
 STATUSES = ("authorized", "expired", "suspended", "revoked", "not_authorized", "unknown")
 # An authorisation's own state, in the API's words: mark_status says "valid" and "not_yet".

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 
 from gi_registry.catalog import params
-from gi_registry.catalog.params import ParamError
 from gi_registry.i18n.messages import translate_message
+from gi_registry.paging import ParamError
 from gi_registry.verify import lookup as checks
 
 bp = Blueprint("verify", __name__)
