@@ -106,6 +106,8 @@ IMAGE_SIZES = {
     ),
     # .umbrella-head on /brands: the card's width less its padding and border, 280 px from 640.
     "umbrella": "(min-width: 640px) 280px, calc(100vw - 58px)",
+    # .story-cover: the text column (46em, 736 px) once the window is wider than it and its margins.
+    "cover": "(min-width: 768px) 736px, calc(100vw - 32px)",
 }
 
 

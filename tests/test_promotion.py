@@ -538,3 +538,81 @@ def test_sample_event_dates_come_from_the_sources(sample_ctx):
     assert dated["jilin-top10-gi-2021-notice"] == (date(2021, 11, 22), date(2021, 11, 26))
     assert dated["ip-strong-province-plan-issued"] == (date(2022, 9, 1), None)
     assert dated["ip-strong-province-conference"] == (None, None)
+
+
+# --- story covers
+
+
+def cover_png(colour=(40, 120, 60)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1600, 900), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_story_cover_is_stored_shown_sized_and_in_the_history(registry):
+    from gi_registry.services.history import history
+    from gi_registry.services.revisions import restore_revision
+
+    write(lambda w: service.save_story(w, story()))
+    alt = "稻田里的收割机"
+    saved = write(lambda w: service.set_story_cover(w, "test-story", cover_png(), alt=alt))
+    asset = saved.cover
+    assert asset is not None and saved.cover_alt == alt and asset.variants["hero"]["width"] == 1280
+    client = registry.test_client()
+    page = client.get("/stories/test-story").get_data(as_text=True)
+    hero = f'src="/media/{asset.file_for("hero")}"'
+    assert hero in page and f'alt="{alt}"' in page
+    assert 'sizes="(min-width: 768px) 736px, calc(100vw - 32px)"' in page  # the text column
+    listing = client.get("/stories").get_data(as_text=True)
+    assert f'src="/media/{asset.file_for("card")}"' in listing and 'loading="lazy"' in listing
+    with client.get(f"/media/{asset.file_for('card')}") as served:  # closes the sent file
+        assert served.status_code == 200 and served.mimetype == "image/jpeg"
+
+    removed = write(lambda w: service.set_story_cover(w, "test-story", None))
+    assert removed.cover is None and removed.cover_alt == ""
+    assert hero not in client.get("/stories/test-story").get_data(as_text=True)
+    entries = history("stories", removed.id)
+    assert entries[0].changes["cover"] == (asset.id, None)
+    assert entries[1].changes["cover"] == (None, asset.id)
+    restored = write(lambda w: restore_revision(w, "stories", removed.id, entries[1].id))
+    assert (restored.cover_id, restored.cover_alt) == (asset.id, alt)
+
+
+def test_a_story_cover_needs_a_description_and_a_real_picture(registry):
+    from gi_registry.media import MediaError
+    from gi_registry.models import MediaAsset
+
+    write(lambda w: service.save_story(w, story()))
+    with pytest.raises(ValidationError) as missing_alt:
+        write(lambda w: service.set_story_cover(w, "test-story", cover_png(), alt="  "))
+    assert "封面图片说明" in missing_alt.value.errors["cover_alt"]
+    with pytest.raises(MediaError) as not_a_picture:
+        write(lambda w: service.set_story_cover(w, "test-story", b"<svg/>", alt="图"))
+    assert not_a_picture.value.field == "cover"
+    with pytest.raises(ValidationError) as unknown:
+        write(lambda w: service.save_story(w, story(cover=999_999, cover_alt="图")))
+    assert "cover" in unknown.value.errors
+    db.session.remove()
+    assert db.session.scalar(select(Story).where(Story.slug == "test-story")).cover is None
+    assert db.session.scalars(select(MediaAsset)).all() == []
+
+
+def test_cli_sets_and_removes_a_story_cover(registry, tmp_path):
+    write(lambda w: service.save_story(w, story()))
+    picture = tmp_path / "cover.png"
+    picture.write_bytes(cover_png())
+    runner = registry.test_cli_runner()
+    refused = runner.invoke(args=["story", "cover", "test-story", str(picture)])
+    assert refused.exit_code == 1 and "封面图片说明" in refused.output
+    done = runner.invoke(args=["story", "cover", "test-story", str(picture), "--alt", "稻田"])
+    assert done.exit_code == 0 and "已更新" in done.output, done.output
+    both = runner.invoke(args=["story", "cover", "test-story", str(picture), "--remove"])
+    assert both.exit_code == 2
+    gone = runner.invoke(args=["story", "cover", "test-story", "--remove"])
+    assert gone.exit_code == 0 and "已移除" in gone.output
+    db.session.remove()
+    assert db.session.scalar(select(Story).where(Story.slug == "test-story")).cover is None

@@ -17,6 +17,7 @@ from gi_registry import vocab
 from gi_registry.extensions import db
 from gi_registry.interchange.promotion import FrontMatterError, import_content, read_records
 from gi_registry.localtime import local_datetime
+from gi_registry.media import MediaError
 from gi_registry.models import Event, Story, now_utc
 from gi_registry.promotion import queries
 from gi_registry.services import promotion as service
@@ -40,6 +41,8 @@ def run(write: Callable, actor: str) -> object:
             "；".join(f"{field}: {message}" for field, message in error.errors.items())
         ) from None
     except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    except MediaError as error:  # a refused picture: its message names the field
         raise click.ClickException(error.message) from None
 
 
@@ -114,6 +117,32 @@ def status_text(item: Story | Event, now) -> str:
 
 
 content_commands(story_group, "stories", Story)
+
+
+@story_group.command("cover")
+@click.argument("slug")
+@click.argument(
+    "picture", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--alt", default="", help="What the picture shows, for readers who cannot see it.")
+@click.option("--credit", default="", help="Who made the picture.")
+@click.option("--licence", default="", help="Its licence, e.g. CC-BY-4.0.")
+@click.option("--remove", is_flag=True, help="Take the cover off the story.")
+def cover_command(
+    slug: str, picture: Path | None, alt: str, credit: str, licence: str, remove: bool
+) -> None:
+    """Set a story's cover picture (JPEG, PNG or WebP; verified and re-encoded), or remove it."""
+    if remove == (picture is not None):
+        raise click.UsageError("请给出一张图片，或使用 --remove（二者选一）。")
+    data = None if remove else picture.read_bytes()
+
+    def write(work):
+        return service.set_story_cover(work, slug, data, alt=alt, credit=credit, licence=licence)
+
+    story = run(write, command_actor())
+    click.echo(f"故事 {slug} 的封面图片已{'移除' if story.cover is None else '更新'}。")
+
+
 content_commands(event_group, "events", Event)
 
 

@@ -73,6 +73,7 @@ def public_stories(moment: datetime) -> Select:
     return (
         select(Story)
         .where(is_public_at(Story, moment))
+        .options(selectinload(Story.cover))
         .order_by(Story.published_at.desc(), Story.id.desc())
     )
 
@@ -168,7 +169,7 @@ def showing_slots(moment: datetime, limit: int = 6) -> list[FeatureSlot]:
             selectinload(FeatureSlot.brand)
             .selectinload(Brand.images)
             .selectinload(BrandImage.media),
-            selectinload(FeatureSlot.story),
+            selectinload(FeatureSlot.story).selectinload(Story.cover),
             selectinload(FeatureSlot.event),
         )
         .order_by(FeatureSlot.position, FeatureSlot.id)

@@ -17,12 +17,23 @@ import sqlalchemy as sa
 from gi_registry import vocab
 from gi_registry.extensions import db
 from gi_registry.localtime import local_zone
-from gi_registry.models import Brand, Event, FeatureSlot, GIProduct, Region, Story, now_utc
+from gi_registry.models import (
+    Brand,
+    Event,
+    FeatureSlot,
+    GIProduct,
+    MediaAsset,
+    Region,
+    Story,
+    now_utc,
+)
 from gi_registry.models.visibility import brand_is_public, product_is_public
 from gi_registry.services import fields as f
 from gi_registry.services.errors import NotFoundError, ValidationError
 from gi_registry.services.fields import Field, FieldError
 from gi_registry.services.history import SNAPSHOTS, classify
+from gi_registry.services.media import ALT_MAX, store_image
+from gi_registry.services.snapshots import story_record
 from gi_registry.services.unit import Work
 from gi_registry.services.validation import Validator
 from gi_registry.services.writer import check_version
@@ -75,10 +86,23 @@ CONTENT_FIELDS = [
     Field("status", f.choice(vocab.CONTENT_STATUSES)),
     Field("published_at", moment),
 ]
+
+
+def media_id(value: Any) -> int | None:
+    """A stored picture's id, or none."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise FieldError("应为图片编号（正整数）")
+    return value
+
+
 STORY_FIELDS = [
     *CONTENT_FIELDS,
     Field("products", f.string_list(f.slug, max_items=200)),
     Field("brands", f.string_list(f.slug, max_items=200)),
+    Field("cover", media_id),
+    Field("cover_alt", f.text(ALT_MAX)),
 ]
 EVENT_FIELDS = [
     *CONTENT_FIELDS,
@@ -128,6 +152,7 @@ def save_story(
     errors: dict[str, str] = {}
     products = _by_slug(GIProduct, record.get("products"), "products", "地理标志产品", errors)
     brands = _by_slug(Brand, record.get("brands"), "brands", "品牌", errors)
+    _check_cover(record, errors)
     if errors:
         raise ValidationError(errors)
     story = _start(work, "stories", Story, record, expected_version)
@@ -136,8 +161,45 @@ def save_story(
         story.products = products
     if brands is not None:
         story.brands = brands
+    if "cover" in record:
+        story.cover_id = record["cover"]
+    if "cover_alt" in record:
+        story.cover_alt = record["cover_alt"] if story.cover_id else ""
     db.session.flush()
     return story
+
+
+COVER_ALT_MISSING = "封面图片说明：不能为空（为看不到图片的读者描述图片内容）"
+
+
+def _check_cover(record: dict, errors: dict) -> None:
+    cover = record.get("cover")
+    if cover is not None and db.session.get(MediaAsset, cover) is None:
+        errors["cover"] = f"封面图片：找不到图片 {cover}"
+    elif cover is not None and not record.get("cover_alt", "").strip():
+        errors["cover_alt"] = COVER_ALT_MISSING
+
+
+def set_story_cover(
+    work: Work,
+    slug: str,
+    data: bytes | None,
+    *,
+    alt: str = "",
+    credit: str = "",
+    licence: str = "",
+    expected_version: int | None = None,
+) -> Story:
+    """Show the picture in ``data`` (verified and re-encoded like every upload) as the story's
+    cover, described by ``alt``; ``data=None`` removes the cover. Recorded in the history."""
+    story = require_content("stories", slug)
+    cover: dict[str, Any] = {"cover": None, "cover_alt": ""}
+    if data is not None:
+        if not alt.strip():  # checked before the picture is processed and stored
+            raise ValidationError({"cover_alt": COVER_ALT_MISSING})
+        asset = store_image(data, field="cover", credit=credit, licence=licence)
+        cover = {"cover": asset.id, "cover_alt": alt.strip()}
+    return save_story(work, story_record(story) | cover, expected_version=expected_version)
 
 
 def save_event(

@@ -175,6 +175,8 @@ def story_record(story: Story) -> dict[str, Any]:
     return _content_record(story) | {
         "products": [p.slug for p in story.products],
         "brands": [b.slug for b in story.brands],
+        "cover": story.cover_id,  # a stored picture's id, as a record's "images" are
+        "cover_alt": story.cover_alt,
     }
 
 
