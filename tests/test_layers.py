@@ -37,6 +37,8 @@ RANKS = {
     "interchange": 4,
     # Web features.
     "web": 5,
+    "links": 5,  # URLs of records and pages, absolute where they leave the site
+    "sharing": 5,  # QR codes, JSON-LD and Open Graph tags
     "errors": 5,
     "catalog": 5,
     "api": 5,

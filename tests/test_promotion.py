@@ -567,6 +567,12 @@ def test_a_story_cover_is_stored_shown_sized_and_in_the_history(registry):
     hero = f'src="/media/{asset.file_for("hero")}"'
     assert hero in page and f'alt="{alt}"' in page
     assert 'sizes="(min-width: 768px) 736px, calc(100vw - 32px)"' in page  # the text column
+    # A story shared in WeChat shows its title, summary and cover (absolute URLs).
+    assert '<meta property="og:type" content="article">' in page
+    assert '<meta property="og:title" content="测试故事">' in page
+    assert '<meta property="og:description" content="一段摘要">' in page
+    card = f"http://localhost/media/{asset.file_for('card')}"
+    assert f'<meta property="og:image" content="{card}">' in page
     listing = client.get("/stories").get_data(as_text=True)
     assert f'src="/media/{asset.file_for("card")}"' in listing and 'loading="lazy"' in listing
     with client.get(f"/media/{asset.file_for('card')}") as served:  # closes the sent file
@@ -574,7 +580,9 @@ def test_a_story_cover_is_stored_shown_sized_and_in_the_history(registry):
 
     removed = write(lambda w: service.set_story_cover(w, "test-story", None))
     assert removed.cover is None and removed.cover_alt == ""
-    assert hero not in client.get("/stories/test-story").get_data(as_text=True)
+    without = client.get("/stories/test-story").get_data(as_text=True)
+    assert hero not in without and 'property="og:image"' not in without
+    assert '<meta property="og:url" content="http://localhost/stories/test-story">' in without
     entries = history("stories", removed.id)
     assert entries[0].changes["cover"] == (asset.id, None)
     assert entries[1].changes["cover"] == (None, asset.id)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from gi_registry.catalog.links import marked_html, page_url, record_url
 from gi_registry.catalog.queries import Capped, mark_status, public_parent
+from gi_registry.links import marked_html, page_url, record_url
 from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer, Region
 from gi_registry.numbers import json_number
 from gi_registry.search import Hit, Results, Suggestion

@@ -4,12 +4,12 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from gi_registry import paging
-from gi_registry.catalog import params, producer_directory, queries, sharing
-from gi_registry.catalog.links import absolute_url, public_base
+from gi_registry import paging, sharing
+from gi_registry.catalog import params, producer_directory, queries
 from gi_registry.catalog.product_page import product_page
 from gi_registry.extensions import db
 from gi_registry.i18n.content import display_name, needs_chinese_mark
+from gi_registry.links import absolute_url, public_base
 from gi_registry.localtime import local_today
 from gi_registry.models import GIProduct, Region
 from gi_registry.promotion.queries import home_content

@@ -6,7 +6,10 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 
 from gi_registry import vocab
+from gi_registry import sharing
 from gi_registry.extensions import db
+from gi_registry.i18n.content import localized
+from gi_registry.links import absolute_url
 from gi_registry.localtime import local_today
 from gi_registry.models import Region, now_utc
 from gi_registry.paging import page_number
@@ -33,11 +36,17 @@ def stories():
 @bp.route("/stories/<slug:slug>")
 def story(slug: str):
     item = queries.get_public_story(slug, now_utc()) or abort(404)
+    # What WeChat and others show when the story is shared: its title, summary and cover.
+    url = absolute_url("promotion.story", slug=item.slug)
+    preview = sharing.open_graph(
+        localized(item, "title"), localized(item, "summary") or "", url, item.cover, "article"
+    )
     return render_template(
         "promotion/story.html",
         story=item,
         products=[p for p in item.products if p.is_public],
         brands=[b for b in item.brands if b.is_public],
+        open_graph=preview,
     )
 
 

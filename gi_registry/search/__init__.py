@@ -7,7 +7,7 @@
 These functions delegate to the configured engine (``engine.SearchEngine``; Whoosh by default, see
 ``ENGINES``) and to the engine-independent outbox drain and database comparison (``indexer``).
 Results are plain dataclasses carrying kind, slug and plain (text, is_match) segments, never engine
-objects and never web code: the web layer builds URLs (``catalog.links``) and HTML from them.
+objects and never web code: the web layer builds URLs (``gi_registry.links``) and HTML from them.
 A lost or damaged index raises ``SearchUnavailable`` from ``search()`` and ``suggest()``.
 """
 

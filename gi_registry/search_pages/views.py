@@ -1,7 +1,7 @@
 """The search results page, /search: parse the query string, call search(), render.
 
 The web face of the search engine in ``gi_registry.search``: links and HTML are made here (and in
-``catalog.links``), never in the engine. When the index is lost or damaged the page says it is
+``gi_registry.links``), never in the engine. When the index is lost or damaged the page says it is
 being rebuilt and offers browsing instead: a visitor never sees an error for it.
 """
 
@@ -15,9 +15,9 @@ from sqlalchemy import select
 from gi_registry import vocab
 from gi_registry.caching import exempt
 from gi_registry.catalog import params, queries
-from gi_registry.catalog.links import record_url
 from gi_registry.extensions import db
 from gi_registry.i18n.content import display_name, label
+from gi_registry.links import record_url
 from gi_registry.models import Category, Region
 from gi_registry.search import Results, SearchUnavailable, search
 from gi_registry.search_pages.english import english_hits

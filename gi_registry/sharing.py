@@ -14,7 +14,7 @@ import segno
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from gi_registry.catalog.links import absolute_url
+from gi_registry.links import absolute_url
 from gi_registry.models import Brand, GIProduct, MediaAsset
 
 # Card-sized pictures for previews: WeChat and others want at least 300 px and load them on phones.
@@ -85,10 +85,13 @@ def product_json_ld(product: GIProduct, brands: list[Brand], url: str) -> Markup
     return Markup(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))
 
 
-def open_graph(title: str, description: str, url: str, image: MediaAsset | None) -> dict:
-    """Open Graph properties (og:*) in the order a page writes them as <meta property> tags."""
+def open_graph(
+    title: str, description: str, url: str, image: MediaAsset | None, kind: str = "website"
+) -> dict:
+    """Open Graph properties (og:*) in the order a page writes them as <meta property> tags.
+    ``kind`` is og:type: "website" for a record's page, "article" for a story."""
     tags = {
-        "og:type": "website",
+        "og:type": kind,
         "og:title": title,
         "og:description": short_description(description),
         "og:url": url,
