@@ -5,8 +5,7 @@ import re
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
-from gi_registry import vocab
-from gi_registry import sharing
+from gi_registry import sharing, vocab
 from gi_registry.extensions import db
 from gi_registry.i18n.content import localized
 from gi_registry.links import absolute_url
