@@ -11,7 +11,7 @@ from gi_registry.catalog import params, queries
 from gi_registry.errors import error_response
 from gi_registry.extensions import db
 from gi_registry.models import Brand, Region
-from gi_registry.models.regions import REGION_LEVELS
+from gi_registry.models.regions import REGION_LEVELS, is_region_code
 from gi_registry.verify import lookup as verification
 from gi_registry.verify.views import must_revalidate
 
@@ -55,7 +55,7 @@ def choice_arg(name: str, allowed) -> str | None:
 
 def region_arg(name: str) -> str | None:
     value = request.args.get(name)
-    if value and not params.is_region_code(value):
+    if value and not is_region_code(value):
         raise paging.ParamError(name, "行政区划代码应为6位数字")
     return value or None
 

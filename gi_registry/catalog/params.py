@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from gi_registry import vocab
 from gi_registry.catalog.queries import ProductFilters
 from gi_registry.models import Category, Region
+from gi_registry.models.regions import is_region_code
 from gi_registry.paging import ParamError, page_number
 from gi_registry.search import Filters
 
@@ -19,11 +20,6 @@ SEARCH_MAX_PER_PAGE = 50
 SEARCH_QUERY_CHARS = 100
 # Used with fullmatch: `$` would accept a trailing newline, and `\d` the full-width digits (２２００００).
 CATEGORY_RE = re.compile(r"[a-z_]{1,32}")
-REGION_RE = re.compile(r"[0-9]{6}")
-
-
-def is_region_code(value: str) -> bool:
-    return REGION_RE.fullmatch(value) is not None
 
 
 def clean_text(value: str | None, limit: int = 100) -> str | None:

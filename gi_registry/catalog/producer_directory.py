@@ -14,7 +14,6 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from gi_registry import vocab
-from gi_registry.catalog import params
 from gi_registry.catalog.queries import (
     public_producers,
     public_products,
@@ -22,7 +21,8 @@ from gi_registry.catalog.queries import (
     region_name_options,
 )
 from gi_registry.extensions import db
-from gi_registry.models import Authorization, GIProduct, Producer, Region
+from gi_registry.models import Authorization, GIProduct, Producer
+from gi_registry.models.regions import find_region
 from gi_registry.models.visibility import (
     authorization_valid_on,
     producer_is_public,
@@ -50,7 +50,7 @@ def producer_filters(args: MultiDict) -> ProducerFilters:
     region = args.get("region") or None
     kind = args.get("kind") or None
     gi = args.get("gi") or None
-    if region and not (params.is_region_code(region) and db.session.get(Region, region)):
+    if region and find_region(region) is None:
         region = None
     if kind not in vocab.PRODUCER_KINDS:
         kind = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -9,6 +11,8 @@ from gi_registry.extensions import db
 from gi_registry.models.base import choice
 
 REGION_LEVELS = ("province", "prefecture", "county")
+# Used with fullmatch: `$` would accept a trailing newline, and `\d` the full-width digits (２２００００).
+REGION_CODE_RE = re.compile(r"[0-9]{6}")
 
 
 class Region(db.Model):
@@ -57,6 +61,16 @@ class Category(db.Model):
 
     def __repr__(self) -> str:
         return f"<Category {self.code}>"
+
+
+def is_region_code(value: str) -> bool:
+    return REGION_CODE_RE.fullmatch(value) is not None
+
+
+def find_region(code: str | None) -> Region | None:
+    """The region with this code; None for a missing, unknown or malformed one. A malformed code
+    never reaches the database (PostgreSQL refuses text with a NUL in it: a 500)."""
+    return db.session.get(Region, code) if code and is_region_code(code) else None
 
 
 def region_tree(code: str) -> dict[str, str | None]:

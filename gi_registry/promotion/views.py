@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -11,13 +9,13 @@ from gi_registry.i18n.content import localized
 from gi_registry.links import absolute_url
 from gi_registry.localtime import local_today
 from gi_registry.models import Region, now_utc
+from gi_registry.models.regions import find_region
 from gi_registry.paging import page_number
 from gi_registry.promotion import queries
 from gi_registry.promotion.feeds import ATOM_MIMETYPE, Entry, atom_feed
 from gi_registry.web import public_url, render_markdown
 
 bp = Blueprint("promotion", __name__)
-REGION_CODE_RE = re.compile(r"[0-9]{6}")
 
 
 @bp.route("/stories")
@@ -70,8 +68,7 @@ def feed_region() -> Region | None:
     code = request.args.get("region")
     if code is None:
         return None
-    region = db.session.get(Region, code) if REGION_CODE_RE.fullmatch(code) else None
-    return region or abort(404)
+    return find_region(code) or abort(404)
 
 
 def atom_response(body: bytes) -> Response:

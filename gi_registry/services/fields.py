@@ -15,6 +15,7 @@ from typing import Any
 
 from gi_registry.credit_code import CreditCodeError, verify_credit_code
 from gi_registry.models.base import is_partial_date
+from gi_registry.models.regions import is_region_code
 
 # Patterns are used with fullmatch and spelled with [0-9]: `$` lets a trailing newline through and
 # `\d` matches full-width and other Unicode digits.
@@ -27,7 +28,6 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 UNENCODABLE = "含有无法编码的字符"
 URL_RE = re.compile(r"https?://[^\s<>\"'\x00-\x1f\x7f]+", re.IGNORECASE)
-REGION_CODE_RE = re.compile(r"[0-9]{6}")
 ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Lists travel through CSV cells separated by ';', so an item may not contain one.
 LIST_SEPARATOR = ";"
@@ -251,7 +251,7 @@ def string_list(item: Parser, *, max_items: int = 50) -> Parser:
 
 
 def region_code(value: Any) -> str:
-    if not isinstance(value, str) or not REGION_CODE_RE.fullmatch(value):
+    if not isinstance(value, str) or not is_region_code(value):
         raise FieldError(f"行政区划代码 {value!r} 无效，应为6位数字")
     return value
 

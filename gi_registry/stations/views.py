@@ -16,10 +16,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from gi_registry.catalog import params
-from gi_registry.extensions import db
 from gi_registry.i18n.messages import translate_message
-from gi_registry.models import GuidanceRequest, GuidanceStation, Region
+from gi_registry.models import GuidanceRequest, GuidanceStation
+from gi_registry.models.regions import find_region
 from gi_registry.services.errors import ServiceError, ValidationError
 from gi_registry.services.stations import (
     TooManyRequests,
@@ -41,8 +40,7 @@ FORM_ACTOR = "guidance-form"
 @bp.route("/stations")
 def directory():
     chosen = request.args.get("region", "")
-    # Only a well-formed code reaches the database (PostgreSQL refuses a NUL in any text: a 500).
-    region = db.session.get(Region, chosen) if params.is_region_code(chosen) else None
+    region = find_region(chosen)
     groups, shown = queries.directory(region.code if region else None)
     return render_template("stations/directory.html", groups=groups, shown=shown, region=region)
 
