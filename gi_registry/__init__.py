@@ -84,9 +84,10 @@ def _init_extensions(app: Flask) -> None:
         render_item=render_migration_type,
     )
     csrf.init_app(app)
-    from gi_registry import search
+    from gi_registry import accounts, search
 
     search.init_app(app)
+    accounts.init_app(app)
 
 
 @event.listens_for(Engine, "connect")
@@ -125,12 +126,14 @@ def _init_routing(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from gi_registry import cli, errors
+    from gi_registry.accounts import bp as accounts_bp
     from gi_registry.api import bp as api_bp
     from gi_registry.catalog import bp as catalog_bp
     from gi_registry.i18n import bp as i18n_bp
     from gi_registry.media_files import bp as media_bp
     from gi_registry.opendata import bp as opendata_bp
     from gi_registry.places import bp as places_bp
+    from gi_registry.portal import bp as portal_bp
     from gi_registry.promotion import bp as promotion_bp
     from gi_registry.search_pages import bp as search_bp
     from gi_registry.seo import bp as seo_bp
@@ -147,6 +150,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(opendata_bp)
     app.register_blueprint(promotion_bp)
     app.register_blueprint(stations_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(portal_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON API: GET only, no cookies needed
     errors.init_app(app)

@@ -78,6 +78,7 @@ SEARCH_KINDS = {
 }
 
 USER_ROLES = {"producer": "经营主体成员", "staff": "工作人员", "admin": "管理员"}
+MEMBER_ROLES = {"owner": "负责人", "member": "成员"}
 
 # Reference categories, seeded by `init-db`. Import accepts the code or the Chinese name. The list
 # covers the classes GIs fall into nationally (tea is the largest), not only Jilin's, so data from

@@ -130,3 +130,26 @@ def authorization(
     }
     record.update(fields)
     return record
+
+
+def sign_in(client, user) -> None:
+    """Sign ``user`` in on a test client as Flask-Login would after a login, without the form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+
+
+def make_user(email: str, *, role: str = "producer", producer: str | None = None, owner=True):
+    """An account (inside an app context), a producer member by default; the password is
+    ``password-123``."""
+    from gi_registry.services.accounts import create_user
+    from gi_registry.services.unit import unit_of_work
+
+    with unit_of_work(actor="test") as work:
+        user = create_user(work, email, PASSWORD, role=role, producer_slug=producer)
+        if producer is not None:
+            user.member_role = "owner" if owner else "member"
+    return user
+
+
+PASSWORD = "password-123"

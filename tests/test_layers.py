@@ -52,6 +52,8 @@ RANKS = {
     "seo": 5,
     "opendata": 5,
     "promotion": 5,
+    "accounts": 5,  # sign-in, registration, password reset; access checks for owned pages
+    "portal": 5,  # the producer dashboard: lays out the features' panels
     # Wiring.
     "cli": 6,
     "__init__": 6,

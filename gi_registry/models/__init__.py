@@ -1,11 +1,13 @@
 """All models, imported here so that SQLAlchemy and Alembic see every table."""
 
-from gi_registry.models.accounts import User
+from gi_registry.models.accounts import Invitation, LoginFailure, User
 from gi_registry.models.audit import AuditEntry, WriteLock
 from gi_registry.models.base import now_utc
+from gi_registry.models.batches import TraceBatch, TraceScan
 from gi_registry.models.brands import Brand, brand_producers, brand_products
 from gi_registry.models.catalog import GIProduct, Protection, product_regions
-from gi_registry.models.listings import Listing
+from gi_registry.models.inquiries import InquiryMessage, InquiryThread
+from gi_registry.models.listings import Listing, ListingStat
 from gi_registry.models.media import BrandImage, ListingImage, MediaAsset, ProductImage
 from gi_registry.models.producers import Authorization, Producer
 from gi_registry.models.promotion import Event, FeatureSlot, Story, story_brands, story_products
@@ -29,8 +31,13 @@ __all__ = [
     "GIProduct",
     "GuidanceRequest",
     "GuidanceStation",
+    "InquiryMessage",
+    "InquiryThread",
+    "Invitation",
     "Listing",
     "ListingImage",
+    "ListingStat",
+    "LoginFailure",
     "MediaAsset",
     "Producer",
     "ProductImage",
@@ -38,6 +45,8 @@ __all__ = [
     "Region",
     "SearchOutbox",
     "Story",
+    "TraceBatch",
+    "TraceScan",
     "User",
     "WriteLock",
     "brand_producers",

@@ -1,8 +1,8 @@
-"""Supply and demand listings (产销对接). Minimal here; the producer portal completes the workflow."""
+"""Supply and demand listings (产销对接), what the public sees of them, and private view counts."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gi_registry import vocab
 from gi_registry.extensions import db
-from gi_registry.models.base import Timestamped, Versioned, choice
+from gi_registry.models.base import Private, Timestamped, UTCDateTime, Versioned, choice
 from gi_registry.models.catalog import GIProduct
 from gi_registry.models.producers import Producer
 from gi_registry.models.regions import Category, Region
@@ -22,6 +22,9 @@ class Listing(Timestamped, Versioned, db.Model):
         sa.CheckConstraint(
             "product_id IS NOT NULL OR category_id IS NOT NULL", name="product_or_category"
         ),
+        # Matching's candidates: the other side's published listings of one product or category.
+        sa.Index("ix_listings_match_product", "status", "kind", "product_id"),
+        sa.Index("ix_listings_match_category", "status", "kind", "category_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +48,11 @@ class Listing(Timestamped, Versioned, db.Model):
     status: Mapped[str] = mapped_column(
         choice("listing_status", tuple(vocab.LISTING_STATUSES)), default="draft", index=True
     )
+    # Why staff rejected it: shown to the organisation's members, never to the public.
+    status_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    # When it was last published: matching's freshness boost and the boards' "newest" order.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     producer: Mapped[Producer] = relationship()
     product: Mapped[GIProduct | None] = relationship()
@@ -57,3 +65,15 @@ class Listing(Timestamped, Versioned, db.Model):
     @property
     def is_public(self) -> bool:
         return self.status == "published"
+
+
+class ListingStat(Private, db.Model):
+    """How often a listing's page was opened: for its owner's dashboard, so a view is a private
+    write that does not move the change marker."""
+
+    __tablename__ = "listing_stats"
+
+    listing_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True
+    )
+    views: Mapped[int] = mapped_column(default=0)

@@ -36,6 +36,15 @@ class Producer(Archivable, Versioned, db.Model):
     website: Mapped[str] = mapped_column(sa.String(300), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     verified: Mapped[bool] = mapped_column(default=False)
+    # Who the centre talks to. Never public: only staff and the organisation's members see these.
+    contact_name: Mapped[str] = mapped_column(sa.String(64), default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(64), default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    # The business licence (营业执照): re-encoded by the media pipeline but kept outside the public
+    # media folder; the path is relative to PRIVATE_MEDIA_ROOT and only staff and members can open it.
+    licence_file: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Why staff rejected or suspended the organisation: shown to its members.
+    status_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     # Fictional records shipped as sample data; pages label them so nobody mistakes them for real.
     sample: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(

@@ -1,0 +1,61 @@
+"""Who may open what: the one place where owned pages check their visitor.
+
+An owned object (a listing, a batch, an inquiry, an organisation) answers 404 to anyone outside its
+organisation, so that its existence is not revealed; pages that need a role answer 403 to a signed-in
+user without it, and send anonymous visitors to the login page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from gi_registry.models import Producer, User
+
+STAFF_ROLES = frozenset({"staff", "admin"})
+
+
+def is_staff(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.role in STAFF_ROLES)
+
+
+def is_member_of(user: Any, producer: Producer | None) -> bool:
+    """Is ``user`` a member (owner included) of ``producer``?"""
+    return bool(
+        producer is not None
+        and getattr(user, "is_authenticated", False)
+        and user.producer_id == producer.id
+    )
+
+
+def is_owner_of(user: Any, producer: Producer | None) -> bool:
+    return is_member_of(user, producer) and user.member_role == "owner"
+
+
+def require_member(producer: Producer | None) -> Producer:
+    """``producer`` if the current user belongs to it; otherwise 404."""
+    if not is_member_of(current_user, producer):
+        abort(404)
+    return producer  # type: ignore[return-value]
+
+
+def staff_required(view: Callable) -> Callable:
+    """Signed-in staff or admin only: anonymous visitors go to the login page, others get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not is_staff(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def signed_in_user() -> User:
+    """The current user as a model (views decorated with ``login_required`` only)."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
