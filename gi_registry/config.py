@@ -70,6 +70,26 @@ class Defaults:
     # (seconds). Counted in the database, so the limit is the same whichever worker answers.
     GUIDANCE_RATE_LIMIT = 5
     GUIDANCE_RATE_WINDOW = 3600
+    # Session cookies carry Secure when this is true; None (the default) means "when PUBLIC_URL is
+    # https://" (docs/accounts.md). Set it to true behind TLS without a PUBLIC_URL.
+    SESSION_COOKIE_SECURE: bool | None = None
+    # Accounts (docs/accounts.md): login throttling per e-mail address, password-reset links.
+    LOGIN_MAX_FAILURES = 5  # failed passwords within LOGIN_FAILURE_WINDOW before a lock-out
+    LOGIN_FAILURE_WINDOW = 15 * 60  # seconds
+    LOGIN_LOCKOUT = 15 * 60  # seconds refused after the limit is reached, right password included
+    PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid (and it works once)
+    # Outgoing mail (password resets). Without MAIL_SERVER the link is written to the log instead.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USE_SSL = False  # TLS from the start (port 465)
+    MAIL_FROM = "noreply@localhost"
+    MAIL_TIMEOUT = 10  # seconds
+    # Inquiries (docs/accounts.md): per user, counted in the database over the last hour.
+    INQUIRY_MESSAGES_PER_HOUR = 20
+    INQUIRY_THREADS_PER_HOUR = 5
     # Reverse proxies in front of the application that append the client's address to
     # X-Forwarded-For. 0: trust no header (the client's address is the connection's).
     PROXY_HOPS = 0

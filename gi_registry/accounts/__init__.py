@@ -29,6 +29,15 @@ def init_app(app: Flask) -> None:
     # between Wi-Fi and mobile data); "basic" marks such a session not fresh instead.
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+    secure_cookies(app)
+
+
+def secure_cookies(app: Flask) -> None:
+    """Session cookies go over HTTPS only when the site is served over HTTPS: SESSION_COOKIE_SECURE
+    when set, else whether PUBLIC_URL is an https:// address (docs/accounts.md)."""
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        public = app.config.get("PUBLIC_URL") or ""
+        app.config["SESSION_COOKIE_SECURE"] = public.lower().startswith("https://")
 
 
 def load_user(user_id: str) -> User | None:
@@ -37,3 +46,6 @@ def load_user(user_id: str) -> User | None:
         return None
     user = db.session.get(User, int(user_id))
     return user if user is not None and user.active else None
+
+
+from gi_registry.accounts import views  # noqa: E402,F401  (routes register on bp)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -18,7 +19,7 @@ from gi_registry.models.base import Private, UTCDateTime, choice, now_utc
 from gi_registry.models.producers import Producer
 
 
-class User(Private, db.Model):
+class User(UserMixin, Private, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +38,10 @@ class User(Private, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     producer: Mapped[Producer | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot sign in
+        return bool(self.active)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
