@@ -130,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     from gi_registry.api import bp as api_bp
     from gi_registry.catalog import bp as catalog_bp
     from gi_registry.i18n import bp as i18n_bp
+    from gi_registry.matching import bp as matching_bp
     from gi_registry.media_files import bp as media_bp
     from gi_registry.opendata import bp as opendata_bp
     from gi_registry.places import bp as places_bp
@@ -152,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(stations_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(matching_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON API: GET only, no cookies needed
     errors.init_app(app)

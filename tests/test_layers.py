@@ -54,6 +54,7 @@ RANKS = {
     "promotion": 5,
     "accounts": 5,  # sign-in, registration, password reset; access checks for owned pages
     "portal": 5,  # the producer dashboard: lays out the features' panels
+    "matching": 5,  # 产销对接: scoring, candidates from indexes, /matching
     # Wiring.
     "cli": 6,
     "__init__": 6,

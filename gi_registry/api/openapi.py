@@ -283,6 +283,28 @@ SCHEMAS.update(
         ),
     }
 )
+# 产销对接 (docs/matching.md): a listing's matches, best first; reasons in Chinese.
+SCHEMAS["MatchedListing"] = obj(
+    {
+        **SCHEMAS["Listing"]["properties"],
+        "producer": ref("ProducerRef"),
+        "region": nullable("RegionRef"),
+        "url": STRING,
+    }
+)
+SCHEMAS["ListingMatches"] = obj(
+    {
+        "items": array(
+            obj(
+                {
+                    "listing": ref("MatchedListing"),
+                    "score": {"type": "number", "minimum": 0, "maximum": 1},
+                    "reasons": array(STRING),
+                }
+            )
+        )
+    }
+)
 for name in ("ProductSummary", "BrandSummary", "ProducerSummary", "RegionRef"):
     SCHEMAS[f"{name}Page"] = obj(
         {
@@ -401,6 +423,11 @@ PATHS = {
         "Suggestions",
         [query("q", "名称、拼音或首字母的开头，前 50 字有效")],
         extra=SEARCH_UNAVAILABLE,
+    ),
+    "/listings/{slug}/matches": operation(
+        "供需信息的匹配（产销对接），按匹配度排序，最多 20 条；理由为中文",
+        "ListingMatches",
+        [path("slug", "供需信息标识")],
     ),
     "/verify": operation(
         "专用标志核验：某经营主体今天能否使用地理标志专用标志",

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from gi_registry.catalog.queries import Capped, mark_status, public_parent
 from gi_registry.links import marked_html, page_url, record_url
+from gi_registry.matching.matches import Match
 from gi_registry.models import Authorization, Brand, GIProduct, Listing, Producer, Region
 from gi_registry.numbers import json_number
 from gi_registry.search import Hit, Results, Suggestion
@@ -207,6 +208,20 @@ def listing_summary(listing: Listing) -> dict[str, Any]:
         "price_unit": listing.price_unit,
         "available_from": listing.available_from.isoformat() if listing.available_from else None,
         "available_to": listing.available_to.isoformat() if listing.available_to else None,
+    }
+
+
+def listing_match(match: Match, reasons: list[str]) -> dict[str, Any]:
+    listing = match.listing
+    return {
+        "listing": {
+            **listing_summary(listing),
+            "producer": producer_ref(listing.producer),
+            "region": region_ref(listing.region) if listing.region else None,
+            "url": page_url("catalog.listing", slug=listing.slug),
+        },
+        "score": match.score,
+        "reasons": reasons,
     }
 
 

@@ -10,6 +10,8 @@ from gi_registry.caching import exempt
 from gi_registry.catalog import params, queries
 from gi_registry.errors import error_response
 from gi_registry.extensions import db
+from gi_registry.matching.matches import find_matches
+from gi_registry.matching.reasons import reason_lists
 from gi_registry.models import Brand, Region
 from gi_registry.models.regions import REGION_LEVELS, is_region_code
 from gi_registry.verify import lookup as verification
@@ -146,6 +148,15 @@ def suggest():
     response.cache_control.public = True
     response.cache_control.max_age = 60
     return response
+
+
+@bp.route("/listings/<slug:slug>/matches")
+def listing_matches(slug: str):
+    """产销对接: the listing's best matches, best first, reasons in Chinese (docs/matching.md)."""
+    item = queries.get_public_listing(slug) or abort(404, f"找不到供需信息 {slug}")
+    found = find_matches(item)
+    texts = reason_lists([m.reasons for m in found])
+    return jsonify({"items": [s.listing_match(m, t) for m, t in zip(found, texts, strict=True)]})
 
 
 @bp.route("/verify")

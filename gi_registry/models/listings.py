@@ -22,9 +22,27 @@ class Listing(Timestamped, Versioned, db.Model):
         sa.CheckConstraint(
             "product_id IS NOT NULL OR category_id IS NOT NULL", name="product_or_category"
         ),
-        # Matching's candidates: the other side's published listings of one product or category.
-        sa.Index("ix_listings_match_product", "status", "kind", "product_id"),
-        sa.Index("ix_listings_match_category", "status", "kind", "category_id"),
+        # Matching's candidates: the other side's published listings of one product or category,
+        # newest first, and near a region (docs/matching.md): read in index order with a LIMIT, so the
+        # work stays bounded however many listings a popular product has.
+        sa.Index("ix_listings_match_product", "status", "kind", "product_id", "published_at"),
+        sa.Index("ix_listings_match_category", "status", "kind", "category_id", "published_at"),
+        sa.Index(
+            "ix_listings_match_product_region",
+            "status",
+            "kind",
+            "product_id",
+            "region_code",
+            "published_at",
+        ),
+        sa.Index(
+            "ix_listings_match_category_region",
+            "status",
+            "kind",
+            "category_id",
+            "region_code",
+            "published_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

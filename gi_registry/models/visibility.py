@@ -37,6 +37,16 @@ def listing_is_public() -> sa.ColumnElement[bool]:
     )
 
 
+def listing_in_regions(codes: list[str]) -> sa.ColumnElement[bool]:
+    """A listing placed in one of ``codes``: its own region, or its producer's when it names none."""
+    return sa.or_(
+        Listing.region_code.in_(codes),
+        sa.and_(
+            Listing.region_code.is_(None), Listing.producer.has(Producer.region_code.in_(codes))
+        ),
+    )
+
+
 def station_is_public() -> sa.ColumnElement[bool]:
     return sa.and_(GuidanceStation.status == "published", GuidanceStation.archived_at.is_(None))
 

@@ -34,6 +34,7 @@ from gi_registry.models import (
 from gi_registry.models.regions import region_family
 from gi_registry.models.visibility import (
     brand_is_public,
+    listing_in_regions,
     listing_is_public,
     producer_is_public,
     product_is_public,
@@ -262,15 +263,7 @@ def new_listings(region_code: str | None = None, limit: int = FEED_LENGTH) -> li
     query = select(Listing).where(listing_is_public())
     if region_code:
         below, _ = region_family(region_code)
-        query = query.where(
-            sa.or_(
-                Listing.region_code.in_(below),
-                sa.and_(
-                    Listing.region_code.is_(None),
-                    Listing.producer.has(Producer.region_code.in_(below)),
-                ),
-            )
-        )
+        query = query.where(listing_in_regions(below))
     query = query.options(selectinload(Listing.producer), selectinload(Listing.product))
     return list(
         db.session.scalars(
