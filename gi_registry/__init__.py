@@ -139,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     from gi_registry.search_pages import bp as search_bp
     from gi_registry.seo import bp as seo_bp
     from gi_registry.stations import bp as stations_bp
+    from gi_registry.trace import bp as trace_bp
     from gi_registry.verify import bp as verify_bp
 
     app.register_blueprint(catalog_bp)
@@ -154,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(matching_bp)
+    app.register_blueprint(trace_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON API: GET only, no cookies needed
     errors.init_app(app)

@@ -27,6 +27,7 @@ from gi_registry.services.setup_lock import SetupBusy, setup_lock
 from gi_registry.services.unit import command_actor as cli_actor
 from gi_registry.services.unit import unit_of_work
 from gi_registry.stations.cli import guidance_group
+from gi_registry.trace.cli import batch_group
 from gi_registry.verify.cli import authorization_cli
 
 
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
         *promotion_cli.GROUPS,
         guidance_group,
         media_group,
+        batch_group,
     ):
         app.cli.add_command(command)
 

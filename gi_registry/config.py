@@ -90,6 +90,8 @@ class Defaults:
     # Inquiries (docs/accounts.md): per user, counted in the database over the last hour.
     INQUIRY_MESSAGES_PER_HOUR = 20
     INQUIRY_THREADS_PER_HOUR = 5
+    # A batch's scan page warns that its code may have been copied once it was scanned more often.
+    TRACE_SCAN_WARNING = 50
     # Reverse proxies in front of the application that append the client's address to
     # X-Forwarded-For. 0: trust no header (the client's address is the connection's).
     PROXY_HOPS = 0

@@ -55,6 +55,7 @@ RANKS = {
     "accounts": 5,  # sign-in, registration, password reset; access checks for owned pages
     "portal": 5,  # the producer dashboard: lays out the features' panels
     "matching": 5,  # 产销对接: scoring, candidates from indexes, /matching
+    "trace": 5,  # batch trace codes (溯源): portal batches, QR label sheets, the scan page
     # Wiring.
     "cli": 6,
     "__init__": 6,

@@ -16,6 +16,8 @@ from functools import cache
 
 from flask_babel import gettext
 
+from gi_registry.services.trace import MESSAGES as TRACE_MESSAGES
+
 
 def N_(message: str) -> str:
     """Marks a catalogue id for extraction (Babel's default keyword) without translating it here."""
@@ -61,6 +63,8 @@ TEMPLATES = (
     N_("该指导站不受理此类事项，请选择其他事项或“其他”"),
     N_("您在 %(minutes)s 分钟内已提交 %(limit)s 次咨询，请稍后再试；急事请直接致电指导站。"),
     N_("咨询提交繁忙，请稍后重试。"),
+    # services.trace (batch trace codes): every message, the authorisation's state as a problem
+    *TRACE_MESSAGES,
     N_("%(label)s：%(problem)s"),
 )
 PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")  # %(name)s as re.escape leaves it
