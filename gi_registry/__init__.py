@@ -43,6 +43,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config["SQLALCHEMY_DATABASE_URI"] = resolve_database_url(app.config, app.instance_path)
     app.config.setdefault("MEDIA_ROOT", str(Path(app.instance_path) / "media"))
+    # Business licences and other files only staff and their owners may open: never under MEDIA_ROOT.
+    app.config.setdefault("PRIVATE_MEDIA_ROOT", str(Path(app.instance_path) / "private"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
     check_timezone(app.config["TIMEZONE"])
@@ -133,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     from gi_registry.matching import bp as matching_bp
     from gi_registry.media_files import bp as media_bp
     from gi_registry.opendata import bp as opendata_bp
+    from gi_registry.organisations import bp as organisations_bp
     from gi_registry.places import bp as places_bp
     from gi_registry.portal import bp as portal_bp
     from gi_registry.promotion import bp as promotion_bp
@@ -156,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(portal_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(trace_bp)
+    app.register_blueprint(organisations_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON API: GET only, no cookies needed
     errors.init_app(app)

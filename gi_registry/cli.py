@@ -17,6 +17,7 @@ from gi_registry.interchange import DocumentError, ImportReport, export_path, im
 from gi_registry.interchange.sample import SampleError, load_sample
 from gi_registry.localtime import local_datetime
 from gi_registry.media_files.cli import media_group
+from gi_registry.organisations.cli import producer_group
 from gi_registry.promotion import cli as promotion_cli
 from gi_registry.services.accounts import AccountError, create_user
 from gi_registry.services.errors import ServiceError
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
         guidance_group,
         media_group,
         batch_group,
+        producer_group,
     ):
         app.cli.add_command(command)
 

@@ -56,6 +56,7 @@ RANKS = {
     "portal": 5,  # the producer dashboard: lays out the features' panels
     "matching": 5,  # 产销对接: scoring, candidates from indexes, /matching
     "trace": 5,  # batch trace codes (溯源): portal batches, QR label sheets, the scan page
+    "organisations": 5,  # producer organisations in the portal: create, verify, members
     # Wiring.
     "cli": 6,
     "__init__": 6,

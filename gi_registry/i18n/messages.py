@@ -36,6 +36,19 @@ LABELS = (
     N_("姓名"),
     N_("单位"),
     N_("联系方式"),
+    # services.organisations
+    N_("名称"),
+    N_("主体类型"),
+    N_("所在地区"),
+    N_("地址"),
+    N_("公开电话"),
+    N_("网站"),
+    N_("简介"),
+    N_("联系人"),
+    N_("联系电话"),
+    N_("联系邮箱"),
+    N_("营业执照"),
+    N_("电子邮箱"),
 )
 
 # Most specific first: the generic "label：problem" comes last.
@@ -65,6 +78,35 @@ TEMPLATES = (
     N_("咨询提交繁忙，请稍后重试。"),
     # services.trace (batch trace codes): every message, the authorisation's state as a problem
     *TRACE_MESSAGES,
+    # services.organisations and services.memberships
+    N_("请填写手机号或带区号的固定电话"),
+    N_("请上传营业执照照片或扫描件"),
+    N_("未知的行政区划代码 %(code)s"),
+    N_("请选择县级行政区（县、县级市或区）"),
+    N_("该统一社会信用代码已登记。如您属于该经营主体，请联系其负责人邀请您加入。"),
+    N_("您已属于一个经营主体，不能再创建新的经营主体。"),
+    N_("该用户已是本经营主体的成员"),
+    N_("未接受的邀请已有 %(n)s 个，请先撤销不再需要的邀请。"),
+    N_("邀请链接无效。请向经营主体负责人索取新的邀请。"),
+    N_("该邀请已被使用。请向经营主体负责人索取新的邀请。"),
+    N_("该邀请已过期。请向经营主体负责人索取新的邀请。"),
+    N_("该邀请是发给另一个电子邮箱的，请用收到邀请的邮箱注册并登录后再打开链接。"),
+    N_("您已属于一个经营主体，不能再加入其他经营主体。"),
+    N_("工作人员账号不能加入经营主体。"),
+    N_("只有经营主体的负责人可以管理成员。"),
+    N_("找不到该邀请。"),
+    N_("找不到该成员。"),
+    N_("负责人不能把自己移出经营主体。"),
+    # services.fields (web addresses) and media (pictures)
+    N_("网址 %(value)s 无效，应以 http:// 或 https:// 开头"),
+    N_("请选择一张图片"),
+    N_("图片不能超过 %(size)s"),
+    N_("图片尺寸过大，请缩小后再上传"),
+    N_("图片尺寸过大（%(size)s），请缩小后再上传"),
+    N_("无法识别的图片文件，请上传 JPEG、PNG、WebP 或 GIF 图片"),
+    N_("图片文件已损坏或不完整，请重新上传"),
+    N_("不支持的图片格式，请上传 JPEG、PNG、WebP 或 GIF 图片"),
+    N_("图片太小（%(size)s），短边至少 %(n)s 像素"),
     N_("%(label)s：%(problem)s"),
 )
 PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")  # %(name)s as re.escape leaves it

@@ -28,11 +28,19 @@ from gi_registry.models import (
 from gi_registry.services.errors import ValidationError
 from gi_registry.services.upsert import insert_unless_present
 
-__all__ = ["MediaError", "attach_image", "files_present", "remove_image", "store_image"]
+__all__ = [
+    "MediaError",
+    "attach_image",
+    "files_present",
+    "remove_image",
+    "store_image",
+    "store_private_image",
+]
 
 LINKS = {GIProduct: ProductImage, Brand: BrandImage, Listing: ListingImage}
 ALT_MAX = 200  # the links' alt column
 FILE_MODE = 0o644  # mkstemp makes 0600; a web server in front may serve these files itself
+PRIVATE_FILE_MODE = 0o600  # private files are read by the application only
 
 Illustrated = GIProduct | Brand | Listing
 ImageLink = ProductImage | BrandImage | ListingImage
@@ -171,3 +179,24 @@ def _renumber(images: list[ImageLink]) -> None:
     for index, link in enumerate(images):
         if link.position != index:
             link.position = index
+
+
+def store_private_image(data: bytes, *, field: str, folder: str) -> str:
+    """Verify and re-encode ``data`` like any picture, but keep only its largest size, under
+    PRIVATE_MEDIA_ROOT (never served by /media/), named by content hash. Returns the path relative
+    to that root (``folder/ab/abcd….jpg``); no asset row. Raises ``MediaError`` naming ``field``."""
+    config = current_app.config
+    processed = process_image(
+        data,
+        field=field,
+        max_bytes=config["MEDIA_MAX_BYTES"],
+        max_pixels=config["MEDIA_MAX_PIXELS"],
+    )
+    largest = max(processed.variants, key=lambda variant: variant.width)
+    relative = f"{folder}/{processed.sha256[:2]}/{processed.sha256}.jpg"
+    target = Path(config["PRIVATE_MEDIA_ROOT"]) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        _atomic_write(largest.data, target)
+        os.chmod(target, PRIVATE_FILE_MODE)
+    return relative
