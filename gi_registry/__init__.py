@@ -14,6 +14,7 @@ from gi_registry.config import (
     MIGRATIONS_DIR,
     REPO_ROOT,
     Defaults,
+    check_private_media,
     check_timezone,
     instance_path_from_env,
     load_or_create_secret_key,
@@ -45,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("MEDIA_ROOT", str(Path(app.instance_path) / "media"))
     # Business licences and other files only staff and their owners may open: never under MEDIA_ROOT.
     app.config.setdefault("PRIVATE_MEDIA_ROOT", str(Path(app.instance_path) / "private"))
+    check_private_media(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
     check_timezone(app.config["TIMEZONE"])

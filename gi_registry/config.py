@@ -115,6 +115,17 @@ def resolve_database_url(config: dict, instance_path: str) -> str:
     return url
 
 
+def check_private_media(config: dict) -> None:
+    """Refuse to start when private files (business licences) would lie under the public media
+    folder, which /media/ and a web server in front serve to anyone."""
+    private = Path(config["PRIVATE_MEDIA_ROOT"]).resolve()
+    media = Path(config["MEDIA_ROOT"]).resolve()
+    if private.is_relative_to(media) or media.is_relative_to(private):
+        raise RuntimeError(
+            f"PRIVATE_MEDIA_ROOT（{private}）不能与 MEDIA_ROOT（{media}）重叠：营业执照等文件会被公开"
+        )
+
+
 def check_timezone(name: str) -> None:
     """Refuse to start with a zone the system does not know, rather than fail on the first page."""
     try:

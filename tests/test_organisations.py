@@ -10,9 +10,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flask import url_for
 from PIL import Image
 from sqlalchemy import func, select
 
+from gi_registry import create_app
 from gi_registry.extensions import db
 from gi_registry.interchange.export import export_document
 from gi_registry.models import AuditEntry, Invitation, Listing, Producer, User, now_utc
@@ -511,6 +513,53 @@ def test_anonymous_visitors_are_sent_to_sign_in(app):
     for path in ("/portal/organisation", "/portal/organisation/new", "/portal/invitations/x"):
         response = client.get(path)
         assert response.status_code == 302 and "login" in response.headers["Location"], path
+
+
+def organisation_urls(app, slug: str) -> list[tuple[str, str]]:
+    """Every route of the organisation pages, from the URL map: a new one cannot be forgotten."""
+    values = {"slug": slug, "user_id": 1, "invitation_id": 1, "token": "x" * 43}
+    urls = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint.startswith("organisations."):
+                url = url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+                urls += [(method, url) for method in sorted(rule.methods & {"GET", "POST"})]
+    assert len(urls) >= 10
+    return urls
+
+
+def test_no_route_shows_one_organisation_to_another_or_to_the_public(app):
+    with app.app_context():
+        first = create(person("first@example.org"))
+        slug, name = first.slug, first.name_zh
+        other = person("other@example.org")
+        create(other, name_zh="另一家虚构合作社", credit_code=credit_code(serial=990))
+        client = app.test_client()
+        sign_in(client, other)
+    anonymous = app.test_client()
+    for method, url in organisation_urls(app, slug):
+        seen = client.open(url, method=method)
+        assert name.encode() not in seen.data and CODE.encode() not in seen.data, url
+        assert seen.status_code != 500, url
+        if url.endswith(f"/{slug}/licence"):
+            assert seen.status_code == 403
+        response = anonymous.open(url, method=method)
+        # GET: to the login page; POST: refused before that for want of a CSRF token.
+        assert response.status_code == (302 if method == "GET" else 400), (method, url)
+        if method == "GET":
+            assert "/login" in response.headers["Location"]
+
+
+def test_private_media_may_not_lie_under_the_public_folder(tmp_path):
+    with pytest.raises(RuntimeError, match="PRIVATE_MEDIA_ROOT"):
+        create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path),
+                "SECRET_KEY": "x",
+                "MEDIA_ROOT": str(tmp_path / "media"),
+                "PRIVATE_MEDIA_ROOT": str(tmp_path / "media" / "private"),
+            }
+        )
 
 
 def test_the_owner_invites_and_the_member_joins_through_the_pages(app, caplog):
