@@ -57,6 +57,7 @@ RANKS = {
     "matching": 5,  # 产销对接: scoring, candidates from indexes, /matching
     "trace": 5,  # batch trace codes (溯源): portal batches, QR label sheets, the scan page
     "organisations": 5,  # producer organisations in the portal: create, verify, members
+    "listings": 5,  # supply and demand: boards, the portal's listing pages, its panel
     # Wiring.
     "cli": 6,
     "__init__": 6,

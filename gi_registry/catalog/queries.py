@@ -37,7 +37,7 @@ from gi_registry.models.regions import region_family, region_tree
 from gi_registry.models.visibility import (
     brand_is_public,
     listing_current_on,
-    listing_is_public,
+    listing_live_on,
     producer_is_public,
     product_is_public,
     station_is_public,
@@ -398,6 +398,7 @@ def producer_listings(producer: Producer) -> list[Listing]:
             .where(
                 Listing.producer_id == producer.id,
                 Listing.status == "published",
+                or_(Listing.available_to.is_(None), Listing.available_to >= local_today()),
                 or_(Listing.product_id.is_(None), product_is_public()),
             )
             .options(contains_eager(Listing.product))
@@ -407,8 +408,11 @@ def producer_listings(producer: Producer) -> list[Listing]:
 
 
 def get_public_listing(slug: str) -> Listing | None:
-    """A published listing of a public producer; hidden with its product, as on the producer page."""
-    return db.session.scalar(select(Listing).where(Listing.slug == slug, listing_is_public()))
+    """A published listing of a public producer, within its availability; hidden with its product,
+    as on the producer page."""
+    return db.session.scalar(
+        select(Listing).where(Listing.slug == slug, listing_live_on(local_today()))
+    )
 
 
 def mark_status(auth: Authorization, on: date | None = None) -> str:

@@ -10,6 +10,7 @@ from gi_registry.catalog.product_page import product_page
 from gi_registry.extensions import db
 from gi_registry.i18n.content import display_name, needs_chinese_mark
 from gi_registry.links import absolute_url, public_base
+from gi_registry.listings.views import listing_page
 from gi_registry.localtime import local_today
 from gi_registry.models import GIProduct, Region
 from gi_registry.promotion.queries import home_content
@@ -143,8 +144,7 @@ def producer(slug: str):
 
 @bp.route("/listings/<slug:slug>")
 def listing(slug: str):
-    item = queries.get_public_listing(slug) or abort(404)
-    return render_template("catalog/listing.html", listing=item)
+    return listing_page(slug)
 
 
 @bp.route("/regions")

@@ -47,6 +47,14 @@ def listing_in_regions(codes: list[str]) -> sa.ColumnElement[bool]:
     )
 
 
+def listing_live_on(day: date) -> sa.ColumnElement[bool]:
+    """Public and not past its availability window on ``day``: what the boards, the listing page, the
+    API and matching show. A listing not yet available is live (buyers plan ahead)."""
+    return sa.and_(
+        listing_is_public(), sa.or_(Listing.available_to.is_(None), Listing.available_to >= day)
+    )
+
+
 def station_is_public() -> sa.ColumnElement[bool]:
     return sa.and_(GuidanceStation.status == "published", GuidanceStation.archived_at.is_(None))
 
