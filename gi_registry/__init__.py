@@ -134,8 +134,8 @@ def _register_blueprints(app: Flask) -> None:
     from gi_registry.api import bp as api_bp
     from gi_registry.catalog import bp as catalog_bp
     from gi_registry.i18n import bp as i18n_bp
-    from gi_registry.matching import bp as matching_bp
     from gi_registry.listings import bp as listings_bp
+    from gi_registry.matching import bp as matching_bp
     from gi_registry.media_files import bp as media_bp
     from gi_registry.opendata import bp as opendata_bp
     from gi_registry.organisations import bp as organisations_bp
