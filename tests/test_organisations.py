@@ -240,7 +240,8 @@ def test_the_cli_lists_verifies_rejects_and_suspends(app):
     )
     rejected = runner.invoke(args=["producer", "reject", slug, "--reason", "执照看不清"])
     assert rejected.exit_code == 0, rejected.output
-    assert "已退回" in runner.invoke(args=["producer", "list", "--pending"]).output
+    returned = runner.invoke(args=["producer", "list", "--pending"]).output
+    assert "已退回" in returned and f"/portal/organisations/{slug}/licence" in returned
     assert runner.invoke(args=["producer", "suspend", slug, "--reason", "x"]).exit_code == 1
     assert runner.invoke(args=["producer", "verify", slug]).exit_code == 0
     assert slug not in runner.invoke(args=["producer", "list", "--pending"]).output
@@ -485,6 +486,26 @@ def test_english_form_errors_are_translated(app):
     assert "Unified social credit code" in bad.text or "credit code" in bad.text.lower()
     assert unmarked_chinese(bad.text) == []
     assert unmarked_chinese(client.get("/portal/").text) == []
+    assert post_form(client, FORM, picture()).status_code == 303
+    with app.app_context():
+        decide_now("reject", "执照照片不清楚")
+    for path in (
+        "/portal/",
+        "/portal/organisation",
+        "/portal/organisation/edit",
+        "/portal/organisation/members",
+        "/portal/invitations/unknown",
+    ):
+        page = client.get(path)
+        assert page.status_code in (200, 404), path
+        assert unmarked_chinese(page.text) == [], path
+    assert "Returned" in client.get("/portal/organisation").text
+
+
+def decide_now(decision: str, reason: str = "") -> None:
+    slug = db.session.scalar(select(Producer.slug))
+    with unit_of_work(actor="t") as work:
+        decide(work, slug, decision, reason)
 
 
 def test_outsiders_see_nothing_of_an_organisation(app):
@@ -585,6 +606,7 @@ def test_the_owner_invites_and_the_member_joins_through_the_pages(app, caplog):
     joined = colleague_client.post(path, data={"csrf_token": token_of(colleague_client, path)})
     assert joined.status_code == 303
     assert colleague_client.get(path).status_code == 410  # used
+    assert colleague_client.get("/portal/invitations/" + "y" * 43).status_code == 404
     # a member sees the organisation but does not manage members
     assert colleague_client.get("/portal/organisation").status_code == 200
     assert colleague_client.get("/portal/organisation/members").status_code == 403

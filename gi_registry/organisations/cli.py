@@ -34,6 +34,8 @@ def list_command(pending: bool) -> None:
         owners = [m.email for m in members(producer) if m.member_role == "owner"]
         contact = "，".join(v for v in (producer.contact_name, producer.contact_phone) if v)
         click.echo(f"    负责人：{'、'.join(owners) or '—'}  联系人：{contact or '—'}")
+        if producer.licence_file:
+            click.echo(f"    营业执照：/portal/organisations/{producer.slug}/licence")
         if producer.status_reason:
             click.echo(f"    原因：{producer.status_reason}")
 

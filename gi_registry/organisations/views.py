@@ -31,7 +31,7 @@ from gi_registry.extensions import db
 from gi_registry.i18n.messages import translate_message
 from gi_registry.links import absolute_url
 from gi_registry.localtime import local_today
-from gi_registry.models import Authorization, Producer, Region
+from gi_registry.models import Authorization, Producer, Region, now_utc
 from gi_registry.organisations.forms import ConfirmForm, InviteForm, OrganisationForm
 from gi_registry.services import memberships
 from gi_registry.services.errors import ServiceError, ValidationError
@@ -285,9 +285,18 @@ def invitation(token: str):
         problem=translate_message(problem) if problem else None,
         form=form,
     )
-    response = make_response(page, 200 if problem is None else 410 if found else 404)
+    response = make_response(page, invitation_status(found, problem))
     response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
     return response
+
+
+def invitation_status(found, problem: str | None) -> int:
+    """200 to accept; 404 for an unknown token, 410 for a spent or expired one, else 403."""
+    if problem is None:
+        return 200
+    if found is None:
+        return 404
+    return 410 if found.accepted_at is not None or found.expires_at <= now_utc() else 403
 
 
 def prefectures() -> list[Region]:
