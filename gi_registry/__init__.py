@@ -134,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from gi_registry.api import bp as api_bp
     from gi_registry.catalog import bp as catalog_bp
     from gi_registry.i18n import bp as i18n_bp
+    from gi_registry.inquiries import bp as inquiries_bp
     from gi_registry.listings import bp as listings_bp
     from gi_registry.matching import bp as matching_bp
     from gi_registry.media_files import bp as media_bp
@@ -164,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(trace_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(listings_bp)
+    app.register_blueprint(inquiries_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON API: GET only, no cookies needed
     errors.init_app(app)

@@ -417,3 +417,29 @@ def test_two_processes_cannot_get_more_than_five_tries_through(member, tmp_path)
     with member.app_context():
         db.session.remove()
         assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 5
+
+
+# -- English pages -------------------------------------------------------------------------------
+
+
+def test_the_account_pages_speak_english(member):
+    from tests.langmarks import unmarked_chinese
+
+    client = member.test_client()
+    client.set_cookie("lang", "en")
+    pages = {
+        "login": client.get("/login"),
+        "wrong password": login(client, password="wrong-password"),
+        "register": client.get("/register"),
+        "register errors": post_form(client, "/register", {"email": "x", "password": "s"}),
+        "forgot": client.get("/password/forgot"),
+        "forgot sent": forgot(client, "nobody@example.com"),
+        "bad link": client.get("/password/reset/nonsense"),
+    }
+    for _ in range(5):
+        login(client, password="wrong-password")
+    pages["locked out"] = login(client)
+    assert "Try again after" in pages["locked out"].text
+    assert "Wrong e-mail address or password" in pages["wrong password"].text
+    for name, page in pages.items():
+        assert unmarked_chinese(page.text) == [], name
