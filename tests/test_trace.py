@@ -495,3 +495,92 @@ def test_no_create_link_without_a_valid_authorisation(setup):
 def test_authorization_rows_are_untouched_by_batches(setup):
     make_batch()
     assert db.session.scalar(select(Authorization).where(Authorization.number == "吉GI-007"))
+
+
+# --- languages
+
+
+def test_every_trace_page_in_english_marks_its_chinese(setup):
+    from tests.langmarks import unmarked_chinese
+
+    batch = make_batch(gtin="6901234567892")
+    member = client_for(setup["app"], setup["member"])
+    member.set_cookie("lang", "en")
+    anonymous = client_for(setup["app"])
+    anonymous.set_cookie("lang", "en")
+    setup["app"].config["TRACE_SCAN_WARNING"] = 0  # the warning shows too
+    pages = {
+        url_for("trace.batches"): member,
+        url_for("trace.new_batch"): member,
+        url_for("trace.batch", batch_id=batch.id, new=1): member,
+        url_for("portal.dashboard"): member,
+        url_for("trace.scan", token=batch.token): anonymous,
+        "/t/unknown-token": anonymous,
+    }
+    problems = []
+    for url, client in pages.items():
+        html = client.get(url).text
+        problems += [f"{url}: {finding}" for finding in unmarked_chinese(html)]
+    # A refused form: the service's messages in English, the product's name marked Chinese.
+    url = url_for("trace.new_batch")
+    data = good(product="test-beans", batch_code="批次", csrf_token=csrf_token(member, url))
+    refused = member.post(url, data=data)
+    assert refused.status_code == 422
+    assert "cannot be used today (Expired)" in refused.text
+    assert "The batch code may only use Latin letters" in refused.text
+    problems += [f"refused form: {finding}" for finding in unmarked_chinese(refused.text)]
+    with unit_of_work(actor="test") as work:
+        from gi_registry.services.trace import recall_batch
+
+        recall_batch(work, batch.id, "农残超标")
+    recalled = anonymous.get(url_for("trace.scan", token=batch.token)).text
+    assert "This batch has been recalled" in recalled
+    problems += [f"recalled: {finding}" for finding in unmarked_chinese(recalled)]
+    assert problems == []
+
+
+def test_a_busy_database_still_answers_the_scan(setup, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from gi_registry.trace import scan
+
+    batch = make_batch()
+    client = client_for(setup["app"])
+    url = url_for("trace.scan", token=batch.token)
+    client.get(url)
+
+    def busy(work, batch_id):
+        raise OperationalError("UPDATE trace_scans", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(scan, "record_scan", busy)
+    answer = client.get(url)
+    assert answer.status_code == 200 and "本码已被扫描 1 次" in answer.text
+
+
+SCANNER = """
+import sys
+from gi_registry import create_app
+from gi_registry.services.trace import record_scan
+from gi_registry.services.unit import unit_of_work
+app = create_app({"INSTANCE_PATH": sys.argv[1], "DATABASE_URL": sys.argv[2], "SECRET_KEY": "x"})
+with app.app_context():
+    for _ in range(int(sys.argv[4])):
+        with unit_of_work(actor="scanner") as work:
+            record_scan(work, int(sys.argv[3]))
+"""
+
+
+def test_scans_from_several_processes_all_count(setup):
+    """As several web workers would: each process its own app, engine and connections."""
+    import subprocess
+    import sys
+
+    app = setup["app"]
+    batch_id = make_batch().id
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    args = [sys.executable, "-c", SCANNER, app.instance_path, url, str(batch_id), "15"]
+    workers = [subprocess.Popen(args, stderr=subprocess.PIPE) for _ in range(3)]
+    for worker in workers:
+        _, errors = worker.communicate(timeout=120)
+        assert worker.returncode == 0, errors.decode()
+    assert scan_count(batch_id) == 45

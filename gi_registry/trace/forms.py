@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
+from gi_registry.i18n.content import CHINESE_TAG, needs_chinese_mark
 from gi_registry.services.trace import BATCH_CODE_MAX, NOTES_MAX, UNIT_MAX
 
 FIELDS = ("product", "batch_code", "quantity", "unit", "produced_on", "notes", "gtin")
@@ -16,7 +17,7 @@ FIELDS = ("product", "batch_code", "quantity", "unit", "produced_on", "notes", "
 
 class BatchForm(FlaskForm):
     # validate_choice off: a product not offered gets the service's message naming what it lacks.
-    product = SelectField(_l("地理标志产品"), validate_choice=False)
+    product = SelectField(_l("地理标志产品名称"), validate_choice=False)
     batch_code = StringField(
         _l("批次号"),
         description=_l(
@@ -27,7 +28,7 @@ class BatchForm(FlaskForm):
     )
     quantity = StringField(_l("数量（选填）"), render_kw={"inputmode": "decimal"})
     unit = StringField(
-        _l("单位"), description=_l("例如 吨、千克、箱"), render_kw={"maxlength": UNIT_MAX}
+        _l("计量单位"), description=_l("例如 吨、千克、箱"), render_kw={"maxlength": UNIT_MAX}
     )
     produced_on = StringField(_l("生产或采收日期"), render_kw={"type": "date"})
     notes = TextAreaField(_l("备注（选填）"), render_kw={"rows": 3, "maxlength": NOTES_MAX})
@@ -39,7 +40,12 @@ class BatchForm(FlaskForm):
     submit = SubmitField(_l("创建批次"))
 
     def offer_products(self, choices: list[tuple[str, str]]) -> None:
-        self.product.choices = [("", _l("请选择")), *choices]
+        """(slug, name) pairs; a Chinese name on an English page is marked as Chinese."""
+        marked = [
+            (slug, label, {"lang": CHINESE_TAG} if needs_chinese_mark(label) else {})
+            for slug, label in choices
+        ]
+        self.product.choices = [("", _l("请选择"), {}), *marked]
 
     def service_data(self) -> dict[str, str]:
         return {name: getattr(self, name).data or "" for name in FIELDS}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app, make_response, render_template, request
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from gi_registry.caching import exempt
 from gi_registry.extensions import db
@@ -81,11 +82,17 @@ def scan_answer(batch: TraceBatch | None):
 
 def scan_view(batch: TraceBatch) -> ScanView:
     batch_id = batch.id
+    scans = None
     if request.method == "GET":  # a HEAD (a link checker) is not a scan
-        with unit_of_work(actor=SCAN_ACTOR) as work:
-            scans = record_scan(work, batch_id)
+        try:
+            with unit_of_work(actor=SCAN_ACTOR) as work:
+                scans = record_scan(work, batch_id)
+        except OperationalError:
+            # A database too busy to count (SQLite's lock held past its timeout): the buyer still
+            # gets the page, with the count as it stands; a lost scan matters less than the answer.
+            current_app.logger.warning("scan of batch %s not counted: database busy", batch_id)
         batch = db.session.get(TraceBatch, batch_id)  # reloaded after the commit
-    else:
+    if scans is None:
         scans = scan_counts([batch_id]).get(batch_id, 0)
     producer_shown = batch.producer.is_public
     state = auth_state(batch.authorization, local_today()).status
