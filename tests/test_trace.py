@@ -586,3 +586,8 @@ def test_scans_from_several_processes_all_count(setup):
         _, errors = worker.communicate(timeout=120)
         assert worker.returncode == 0, errors.decode()
     assert scan_count(batch_id) == 45
+
+
+def test_the_only_authorised_product_is_chosen_already(setup):
+    page = client_for(setup["app"], setup["member"]).get(url_for("trace.new_batch")).text
+    assert re.search(r'<option selected value="test-rice"|<option value="test-rice" selected', page)

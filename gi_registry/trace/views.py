@@ -71,6 +71,8 @@ def new_batch():
     form = BatchForm()
     offered = authorised_products(producer)
     form.offer_products([(a.product.slug, name(a.product)) for a in offered])
+    if len(offered) == 1 and request.method == "GET":
+        form.product.data = offered[0].product.slug  # the only choice, chosen
     status = 200
     if form.validate_on_submit():
         try:
