@@ -142,11 +142,14 @@ def sign_in(client, user) -> None:
 def make_user(email: str, *, role: str = "producer", producer: str | None = None, owner=True):
     """An account (inside an app context), a producer member by default; the password is
     ``password-123``."""
-    from gi_registry.services.accounts import create_user
+    from gi_registry.services.accounts import create_user, register_user
     from gi_registry.services.unit import unit_of_work
 
     with unit_of_work(actor="test") as work:
-        user = create_user(work, email, PASSWORD, role=role, producer_slug=producer)
+        if role == "producer" and producer is None:  # signed up, no organisation yet
+            user = register_user(work, email, PASSWORD)
+        else:
+            user = create_user(work, email, PASSWORD, role=role, producer_slug=producer)
         if producer is not None:
             user.member_role = "owner" if owner else "member"
     return user
