@@ -130,9 +130,13 @@ def test_anonymous_visitors_are_sent_to_login(sample_app, people):
 
 def test_members_cannot_ask_about_their_own_listing(sample_app, people):
     client = client_for(sample_app, people["member"])
-    answer = post_form(client, f"/listings/{LISTING}/ask", {"body": "自问自答"})
+    page = client.get(f"/listings/{LISTING}/ask")
+    assert page.status_code == 403 and 'name="body"' not in page.text
+    answer = post_form(client, f"/listings/{LISTING}/ask", {"body": "自问自答"}, page="/login")
     assert answer.status_code == 403
     assert "不能向自己咨询" in answer.text
+    with sample_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(InquiryMessage)) == 0
 
 
 def test_only_public_listings_can_be_asked_about(sample_app, people):

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+import threading
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import current_app
+from flask import Flask, current_app
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
@@ -32,6 +33,18 @@ def send_mail(to: str, subject: str, body: str) -> None:
         _deliver(message, config)
     except (OSError, smtplib.SMTPException):
         current_app.logger.exception("could not send mail to %s", to)
+
+
+def send_mail_soon(to: str, subject: str, body: str) -> None:
+    """``send_mail`` from a thread, so that the page answers as fast whether or not a message
+    goes out: a reset request for an address with an account must not take longer to answer."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    threading.Thread(target=_send_in, args=(app, to, subject, body), daemon=True).start()
+
+
+def _send_in(app: Flask, to: str, subject: str, body: str) -> None:
+    with app.app_context():
+        send_mail(to, subject, body)
 
 
 def _deliver(message: EmailMessage, config) -> None:

@@ -23,7 +23,7 @@ from flask_login import current_user, login_user, logout_user
 
 from gi_registry.accounts import bp
 from gi_registry.accounts.forms import ForgotForm, LoginForm, LogoutForm, RegisterForm, ResetForm
-from gi_registry.accounts.mail import send_mail
+from gi_registry.accounts.mail import send_mail_soon
 from gi_registry.accounts.tokens import reset_token, user_for_token
 from gi_registry.caching import exempt
 from gi_registry.i18n.views import local_path
@@ -193,7 +193,7 @@ def send_reset_mail(user) -> None:
             _("如果不是您本人申请，请忽略这封邮件，您的密码不会改变。"),
         ]
     )
-    send_mail(user.email, _("重设您的密码 · 吉林地理标志"), body)
+    send_mail_soon(user.email, _("重设您的密码 · 吉林地理标志"), body)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -87,7 +87,8 @@ def ask_about(slug: str):
         return redirect(url_for("inquiries.thread", thread_id=existing.id), code=303)
     form = AskForm()
     status = 200
-    if user.producer_id is not None and user.producer_id == listing.producer_id:
+    own = user.producer_id is not None and user.producer_id == listing.producer_id
+    if own:
         form.form_errors.append(refusal(InquiryError("", "own"))[0])
         status = 403
     elif form.validate_on_submit():
@@ -99,7 +100,7 @@ def ask_about(slug: str):
                     listing,
                     form.body.data,
                     limits(),
-                    show_contact=form.show_contact.data,
+                    show_contact=form.show_contact.data or None,
                 )
                 thread_id = thread.id
         except ServiceError as error:
@@ -109,7 +110,7 @@ def ask_about(slug: str):
             return redirect(url_for("inquiries.thread", thread_id=thread_id), code=303)
     elif request.method == "POST":
         status = 422
-    page = render_template("inquiries/ask.html", listing=listing, form=form)
+    page = render_template("inquiries/ask.html", listing=listing, form=form, own=own)
     return private(page, status)
 
 
