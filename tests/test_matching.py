@@ -314,12 +314,14 @@ def test_the_board_shows_both_sides_and_the_best_pairs(app):
     assert "Both in Meihekou City" in english
 
 
-def test_candidate_reads_are_bounded(ctx, monkeypatch):
+def test_candidate_reads_are_bounded(ctx, monkeypatch, request):
     """However many listings a product has, one statement reads at most CANDIDATE_BOUND ids."""
     from gi_registry.matching import candidates
 
     for name in ("COUNTY_LIMIT", "PREFECTURE_LIMIT", "PROVINCE_LIMIT", "NEWEST_LIMIT"):
         monkeypatch.setattr(candidates, name, 2)
+    candidates.candidate_statement.cache_clear()  # statements are built once per shape
+    request.addfinalizer(candidates.candidate_statement.cache_clear)
     # The region reads use the listing's own region (an index column), not its producer's.
     load(
         demand(region_code=NEAR),
@@ -336,3 +338,25 @@ def test_candidate_reads_are_bounded(ctx, monkeypatch):
     found = matches_of()
     # The newest two of the far ones, and the near one through the county read.
     assert slugs(found) == ["near", "s5", "s4"]
+
+
+def test_the_category_tier_is_read_only_when_the_product_tier_is_short(ctx, monkeypatch):
+    from gi_registry.matching import candidates
+
+    load(
+        demand(),
+        supply("far", "far"),
+        supply("near", "near"),
+        supply("other", "province", product="other-rice"),
+    )
+    read: list[str] = []
+    build = candidates.candidate_statement
+    monkeypatch.setattr(
+        candidates, "candidate_statement", lambda shape: read.append(shape.tier) or build(shape)
+    )
+    listing = db.session.scalar(sa.select(Listing).filter_by(slug="want"))
+    assert slugs(find_matches(listing, limit=2, today=TODAY)) == ["near", "far"]
+    assert read == ["product"]
+    read.clear()
+    assert slugs(find_matches(listing, limit=3, today=TODAY)) == ["near", "far", "other"]
+    assert read == ["product", "category"]

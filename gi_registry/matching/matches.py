@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from gi_registry.extensions import db
 from gi_registry.localtime import local_today
-from gi_registry.matching.candidates import candidate_ids, load_sides, side_of
+from gi_registry.matching.candidates import candidates, side_of
 from gi_registry.matching.scoring import Reason, Scored, Side, score_pair
 from gi_registry.models import Listing, Producer
 
@@ -34,8 +34,8 @@ def ranked(source: Side, others: list[Side], today: date) -> list[tuple[Side, Sc
 def find_matches(listing: Listing, limit: int = TOP, today: date | None = None) -> list[Match]:
     """The ``limit`` best public listings on the other side for ``listing``, best first."""
     today = today or local_today()
-    source = side_of(listing, today)
-    best = ranked(source, load_sides(candidate_ids(source, today), today), today)[:limit]
+    source = side_of(listing)
+    best = ranked(source, candidates(source, today, enough=limit), today)[:limit]
     loaded = display_listings([side.id for side, _ in best])
     return [Match(loaded[side.id], s.score, s.reasons) for side, s in best]
 
@@ -43,22 +43,22 @@ def find_matches(listing: Listing, limit: int = TOP, today: date | None = None) 
 def count_matches(listing: Listing, today: date | None = None) -> int:
     """How many matches the bounded candidate set holds (at most ``candidates.CANDIDATE_BOUND``)."""
     today = today or local_today()
-    source = side_of(listing, today)
-    return len(ranked(source, load_sides(candidate_ids(source, today), today), today))
+    source = side_of(listing)
+    return len(ranked(source, candidates(source, today), today))
 
 
 def display_listings(ids: list[int]) -> dict[int, Listing]:
-    """Listings with what a match shows (producer, product, category, region) in a few queries."""
+    """Listings with what a match shows (producer, product, category, region) in one query."""
     if not ids:
         return {}
     rows = db.session.scalars(
         sa.select(Listing)
         .where(Listing.id.in_(ids))
         .options(
-            selectinload(Listing.producer).selectinload(Producer.region),
-            selectinload(Listing.product),
-            selectinload(Listing.category),
-            selectinload(Listing.region),
+            joinedload(Listing.producer).joinedload(Producer.region),
+            joinedload(Listing.product),
+            joinedload(Listing.category),
+            joinedload(Listing.region),
         )
     )
     return {item.id: item for item in rows}
