@@ -32,7 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -42,6 +42,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
+from timing import percentile, timed
 
 from gi_registry import create_app
 from gi_registry.cli import init_database
@@ -58,11 +59,6 @@ GOAL_DETAIL_RATIO = 5.0
 NOW = datetime.now(UTC)
 UNITS = [("吨", "元/公斤"), ("公斤", "元/公斤"), ("箱", "元/箱")]
 STATUSES = (["published"] * 85) + ["draft"] * 5 + ["pending"] * 3 + ["closed"] * 4 + ["expired"] * 3
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def insert_chunks(table: sa.Table, rows: Iterator[dict[str, Any]]) -> int:
@@ -240,15 +236,6 @@ def analyze() -> None:
         # A bulk load leaves the WAL hundreds of MB long; a running site checkpoints it as it goes.
         db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
         db.session.commit()
-
-
-def timed(fn: Callable[[Any], Any], items: list[Any]) -> list[float]:
-    out = []
-    for item in items:
-        started = time.perf_counter()
-        fn(item)
-        out.append((time.perf_counter() - started) * 1000)
-    return out
 
 
 def pick_sources(rng: random.Random, world: World, n: int) -> list[str]:

@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa
 from corpus import generate
 from fts5_baseline import Fts5Baseline
+from timing import percentile, timed
 from whoosh_floor import build_floor
 
 from gi_registry import create_app, search
@@ -49,20 +50,6 @@ from gi_registry.models import Category, GIProduct, Listing, Region
 from gi_registry.placenames import short_region_name
 from gi_registry.search import text
 from gi_registry.search.documents import KINDS, load_documents, visible_ids
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def timed(fn, items) -> list[float]:
-    out = []
-    for item in items:
-        started = time.perf_counter()
-        fn(item)
-        out.append((time.perf_counter() - started) * 1000)
-    return out
 
 
 def query_set(rng: random.Random, size: int) -> list[tuple[str, str, dict]]:
