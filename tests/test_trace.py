@@ -591,3 +591,17 @@ def test_scans_from_several_processes_all_count(setup):
 def test_the_only_authorised_product_is_chosen_already(setup):
     page = client_for(setup["app"], setup["member"]).get(url_for("trace.new_batch")).text
     assert re.search(r'<option selected value="test-rice"|<option value="test-rice" selected', page)
+
+
+def test_without_a_cjk_font_the_labels_answer_503_saying_why(setup, monkeypatch):
+    from gi_registry.trace import labels
+    from gi_registry.verify.labels import LabelError
+
+    def no_font():
+        raise LabelError("no font")
+
+    monkeypatch.setattr(labels, "find_cjk_font", no_font)
+    batch = make_batch()
+    client = client_for(setup["app"], setup["member"])
+    response = client.get(url_for("trace.labels", batch_id=batch.id, count=1))
+    assert response.status_code == 503 and "fonts-noto-cjk" in response.text

@@ -121,8 +121,13 @@ def labels(batch_id: int):
     )
     try:
         pdf = sheet_pdf(text, count, title=f"{item.product.name_zh} {item.batch_code}")
-    except LabelError as error:
-        abort(503, str(error))
+    except LabelError:
+        abort(
+            503,
+            _(
+                "本机没有可用的中文字体，无法生成标签；请管理员安装 Noto CJK 字体（fonts-noto-cjk）。"
+            ),
+        )
     response = Response(pdf, mimetype="application/pdf")
     filename = f"labels-{item.id}-{count}.pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
