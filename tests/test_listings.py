@@ -440,3 +440,34 @@ def test_views_are_counted_by_the_beacon_not_by_owners(sample_app):
     row = re.search(r"供应梅河大米（2026年新米）.*?</tr>", panel, re.S).group(0)
     assert "<td>3</td>" in row
     assert "供应梅河大米（2026年新米）" in owner.get("/portal/listings").text
+
+
+def test_the_portal_pages_in_english_mark_their_chinese(sample_app):
+    from tests.langmarks import unmarked_chinese
+
+    client = signed_in(sample_app)
+    client.get("/lang/en?next=/")
+    slug = created_slug(post_new(client, kind="demand"))
+    refused = post_new(client, product="changbaishan-wuweizi")
+    assert refused.status_code == 422
+    assert "is a protected geographical indication" in refused.text
+    bad = post_new(client, price_min="abc", available_from="2027-05-01", available_to="2027-01-01")
+    pages = {
+        "new": client.get(NEW).text,
+        "refused": refused.text,
+        "bad": bad.text,
+        "edit": client.get(f"/portal/listings/{slug}/edit").text,
+        "mine": client.get("/portal/listings").text,
+        # Only this feature's panel: the others are their features' business.
+        "dashboard": re.search(
+            r'<section class="panel" aria-labelledby="panel-listings">.*?</section>',
+            client.get("/portal/").text,
+            re.S,
+        ).group(0),
+        "board": client.get("/listings?kind=supply").text,
+    }
+    act(client, slug, "submit")
+    pages["closed"] = act(client, slug, "submit").text  # a refused move, in English
+    assert "cannot be submitted" in pages["closed"], re.findall(r"form-errors.*", pages["closed"])
+    for name, html in pages.items():
+        assert unmarked_chinese(html) == [], name

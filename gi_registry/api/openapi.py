@@ -15,6 +15,7 @@ from flask import jsonify
 from gi_registry import vocab
 from gi_registry.api.views import bp
 from gi_registry.caching import exempt
+from gi_registry.listings.queries import SORTS
 from gi_registry.models.regions import REGION_LEVELS
 from gi_registry.verify.lookup import STATUSES as VERIFY_STATUSES
 from gi_registry.web import public_base
@@ -305,7 +306,27 @@ SCHEMAS["ListingMatches"] = obj(
         )
     }
 )
-for name in ("ProductSummary", "BrandSummary", "ProducerSummary", "RegionRef"):
+# The supply and demand boards (docs/api.md): cards in lists, the page's facts in detail.
+SCHEMAS["ListingCard"] = obj(
+    {
+        **SCHEMAS["Listing"]["properties"],
+        "category": {"oneOf": [obj({"code": STRING, "name_zh": STRING}), {"type": "null"}]},
+        "producer": ref("ProducerRef"),
+        "region": nullable("RegionRef"),
+        "published_at": {"type": ["string", "null"], "format": "date-time"},
+        "gi_mark_authorised": BOOLEAN,
+        "url": STRING,
+    }
+)
+SCHEMAS["ListingDetail"] = obj(
+    {
+        **SCHEMAS["ListingCard"]["properties"],
+        "description": STRING,
+        "images": array(ref("Image")),
+        "gi_mark_verify_url": TEXT_OR_NULL,
+    }
+)
+for name in ("ProductSummary", "BrandSummary", "ProducerSummary", "RegionRef", "ListingCard"):
     SCHEMAS[f"{name}Page"] = obj(
         {
             "items": array(ref(name)),
@@ -349,6 +370,8 @@ PER_PAGE = query("per_page", "每页条数，1–100，默认 20", bounded(1, 10
 # Empty is no filter, as for every filter parameter.
 REGION_CODE = {"type": "string", "pattern": "^([0-9]{6})?$"}
 REGION = query("region", "行政区划代码（6 位数字，任一级）", REGION_CODE)
+PRICE = {"type": "string", "pattern": "^([0-9]{1,11}(\\.[0-9]{1,2})?)?$"}
+MONTH = {"type": "string", "pattern": "^([0-9]{4}-(0[1-9]|1[0-2]))?$"}
 PRODUCT_FILTERS = [
     query("category", "产品类别代码（grain、medicinal …）"),
     REGION,
@@ -423,6 +446,27 @@ PATHS = {
         "Suggestions",
         [query("q", "名称、拼音或首字母的开头，前 50 字有效")],
         extra=SEARCH_UNAVAILABLE,
+    ),
+    "/listings": operation(
+        "供需信息（供应与求购）：已发布且供应期未结束的信息",
+        "ListingCardPage",
+        [
+            query("kind", "供应 supply 或求购 demand", filter_enum(vocab.LISTING_KINDS)),
+            query("product", "地理标志产品标识；未知或未发布的产品为 400"),
+            query("category", "产品类别代码（grain、medicinal …）"),
+            query("region", "行政区划代码（6 位数字）：含其下级地区", REGION_CODE),
+            query("price_min", "价格区间下限：价格区间与之重叠的信息", PRICE),
+            query("price_max", "价格区间上限", PRICE),
+            query("month", "月份 YYYY-MM：供应期与该月重叠的信息", MONTH),
+            query("sort", "排序：最新发布、价格升序、价格降序、最早可供", filter_enum(SORTS)),
+            PAGE,
+            PER_PAGE,
+        ],
+    ),
+    "/listings/{slug}": operation(
+        "供需信息详情；未发布或供应期已结束为 404",
+        "ListingDetail",
+        [path("slug", "供需信息标识")],
     ),
     "/listings/{slug}/matches": operation(
         "供需信息的匹配（产销对接），按匹配度排序，最多 20 条；理由为中文",

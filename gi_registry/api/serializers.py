@@ -211,6 +211,35 @@ def listing_summary(listing: Listing) -> dict[str, Any]:
     }
 
 
+def listing_card(listing: Listing, authorised: bool) -> dict[str, Any]:
+    """A board's item: the summary, who offers it, where, and whether it carries the GI mark."""
+    return {
+        **listing_summary(listing),
+        "category": (
+            {"code": listing.category.code, "name_zh": listing.category.name_zh}
+            if listing.category
+            else None
+        ),
+        "producer": producer_ref(listing.producer),
+        "region": region_ref(listing.region) if listing.region else None,
+        "published_at": listing.published_at.isoformat() if listing.published_at else None,
+        "gi_mark_authorised": authorised,
+        "url": page_url("catalog.listing", slug=listing.slug),
+    }
+
+
+def listing_detail(listing: Listing, mark: Authorization | None) -> dict[str, Any]:
+    """The listing page as data; ``mark`` is the authorisation behind its badge (valid today)."""
+    return {
+        **listing_card(listing, mark is not None),
+        "description": listing.description,
+        "images": images(listing),
+        "gi_mark_verify_url": (
+            page_url("verify.token", token=mark.verify_token) if mark is not None else None
+        ),
+    }
+
+
 def listing_match(match: Match, reasons: list[str]) -> dict[str, Any]:
     listing = match.listing
     return {

@@ -10,6 +10,9 @@ from gi_registry.caching import exempt
 from gi_registry.catalog import params, queries
 from gi_registry.errors import error_response
 from gi_registry.extensions import db
+from gi_registry.listings import params as listing_params
+from gi_registry.listings import queries as listing_queries
+from gi_registry.localtime import local_today
 from gi_registry.matching.matches import find_matches
 from gi_registry.matching.reasons import reason_lists
 from gi_registry.models import Brand, Region
@@ -32,13 +35,16 @@ def bad_parameter(error: paging.ParamError):
     return error_response(400, f"{error.field}: {error.message}")
 
 
-def paged(query, serialize):
+def paged(query, serialize=None, *, serialize_page=None):
+    """One page of ``query``: each item through ``serialize``, or the page's items at once through
+    ``serialize_page`` (for facts looked up for the whole page in one query)."""
     page = paging.page_number(request.args, strict=True)
     size = paging.per_page(request.args, 20, current_app.config["API_MAX_PER_PAGE"], strict=True)
     pagination = db.paginate(query, page=page, per_page=size, error_out=False)
+    items = list(pagination.items)
     return jsonify(
         {
-            "items": [serialize(item) for item in pagination.items],
+            "items": serialize_page(items) if serialize_page else [serialize(i) for i in items],
             "total": pagination.total,
             "page": page,
             "per_page": size,
@@ -148,6 +154,26 @@ def suggest():
     response.cache_control.public = True
     response.cache_control.max_age = 60
     return response
+
+
+@bp.route("/listings")
+def listings():
+    """The supply and demand boards' question and order (docs/api.md)."""
+    filters = listing_params.board_filters(request.args)
+    today = local_today()
+
+    def cards(items: list) -> list[dict]:
+        marked = listing_queries.authorised_ids(items, today)
+        return [s.listing_card(item, item.id in marked) for item in items]
+
+    return paged(listing_queries.board_query(filters, today), serialize_page=cards)
+
+
+@bp.route("/listings/<slug:slug>")
+def listing(slug: str):
+    today = local_today()
+    item = listing_queries.get_live_listing(slug, today) or abort(404, f"找不到供需信息 {slug}")
+    return jsonify(s.listing_detail(item, listing_queries.mark_authorization(item, today)))
 
 
 @bp.route("/listings/<slug:slug>/matches")

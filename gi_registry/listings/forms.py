@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask_babel import gettext
+from flask_babel import gettext, pgettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -144,13 +144,13 @@ def transition_text(error: TransitionError) -> str:
 
 
 ACTION_TEXT = {
-    "edit": lambda: gettext("修改"),
-    "submit": lambda: gettext("提交"),
-    "approve": lambda: gettext("通过审核"),
-    "reject": lambda: gettext("退回"),
-    "close": lambda: gettext("关闭"),
-    "delete": lambda: gettext("删除"),
-    "expire": lambda: gettext("标记过期"),
+    "edit": lambda: pgettext("listing action", "修改"),
+    "submit": lambda: pgettext("listing action", "提交"),
+    "approve": lambda: pgettext("listing action", "通过审核"),
+    "reject": lambda: pgettext("listing action", "退回"),
+    "close": lambda: pgettext("listing action", "关闭"),
+    "delete": lambda: pgettext("listing action", "删除"),
+    "expire": lambda: pgettext("listing action", "标记过期"),
 }
 
 

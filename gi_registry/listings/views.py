@@ -11,6 +11,9 @@ own members.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from datetime import date
+from typing import Any
 
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
@@ -26,6 +29,10 @@ from gi_registry.models import Listing, Region
 from gi_registry.services.listings import count_view
 from gi_registry.services.unit import unit_of_work
 
+# Features that add to the listing page (matching: its best matches) give a function of the listing
+# and the day returning template context; the page's ``{% block matches %}`` shows it.
+PageExtra = Callable[[Listing, date], dict[str, Any]]
+PAGE_EXTRAS: list[PageExtra] = []
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
@@ -60,10 +67,14 @@ def listing_page(slug: str) -> str:
     """The public listing page (served at ``catalog.listing``, where every link already points)."""
     today = local_today()
     listing = queries.get_live_listing(slug, today) or abort(404)
+    context: dict[str, Any] = {}
+    for extra in PAGE_EXTRAS:
+        context.update(extra(listing, today))
     return render_template(
         "catalog/listing.html",
         listing=listing,
         mark=queries.mark_authorization(listing, today),
+        **context,
     )
 
 
