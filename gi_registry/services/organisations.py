@@ -71,7 +71,6 @@ PRIVATE_FIELDS = [
     Field("contact_phone", phone_number, required=True),
     Field("contact_email", email_address),
 ]
-PRIVATE_NAMES = tuple(spec.name for spec in PRIVATE_FIELDS)
 # A change to any of these means staff must look again: the organisation is another one, or claims
 # to be. Contacts, address and description change without a new check.
 REVERIFY_FIELDS = ("name_zh", "credit_code")
@@ -125,6 +124,9 @@ def update_organisation(
     """Change the editable fields. A changed name or credit code, or a new licence, returns an active
     organisation to ``pending`` and unverified; members' edits also clear a rejection's reason."""
     record, private, errors = parse_organisation(data)
+    if record.get("credit_code", producer.credit_code) != producer.credit_code:
+        # As on creation: the uniqueness check holds until the commit.
+        take_write_lock(CREATE_LOCK, work.actor)
     check_region(record, errors)
     check_credit_code(record, producer, errors)
     if errors:
@@ -132,7 +134,7 @@ def update_organisation(
     if licence:
         private["licence_file"] = store_licence(licence)
     current = SNAPSHOTS["producers"](producer)
-    changed = any(record[name] != current[name] for name in REVERIFY_FIELDS) or (
+    changed = any(record.get(name, current[name]) != current[name] for name in REVERIFY_FIELDS) or (
         "licence_file" in private and private["licence_file"] != producer.licence_file
     )
     record = current | record
