@@ -433,6 +433,10 @@ def test_private_fields_stay_out_of_snapshots_exports_the_api_and_pages(sample_a
         for secret in (SECRET_NAME, SECRET_PHONE, SECRET_EMAIL, licence_file):
             assert secret not in text
     assert client.get("/media/" + licence_file).status_code == 404
+    # The search index has the verified organisation, but none of its private fields.
+    assert client.get("/api/v1/search", query_string={"q": "虚构稻米合作社"}).json["total"] >= 1
+    for secret in (SECRET_NAME, SECRET_PHONE):
+        assert client.get("/api/v1/search", query_string={"q": secret}).json["total"] == 0
 
 
 # -- pages ------------------------------------------------------------------------------------
