@@ -15,7 +15,7 @@ from gi_registry import search, vocab
 from gi_registry.config import MIGRATIONS_DIR
 from gi_registry.interchange import DocumentError, ImportReport, export_path, import_path
 from gi_registry.interchange.sample import SampleError, load_sample
-from gi_registry.listings.cli import listings_cli
+from gi_registry.listings.cli import expire_listings_command, listings_cli
 from gi_registry.localtime import local_datetime
 from gi_registry.media_files.cli import media_group
 from gi_registry.organisations.cli import producer_group
@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
         batch_group,
         producer_group,
         listings_cli,
+        expire_listings_command,
     ):
         app.cli.add_command(command)
 

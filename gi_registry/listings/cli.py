@@ -49,6 +49,12 @@ def expire() -> None:
     click.echo(f"已标记过期：{len(slugs)} 条", err=True)
 
 
+# The name for the same job, for a crontab line that reads as what it does.
+expire_listings_command = click.Command(
+    "expire-listings", callback=expire.callback, help=expire.help
+)
+
+
 def run(write):
     try:
         with unit_of_work(actor=command_actor()) as work:
