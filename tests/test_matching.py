@@ -3,6 +3,7 @@ the /matching board."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from gi_registry.matching.scoring import Reason, Side, score_pair
 from gi_registry.models import Listing
 from gi_registry.models.base import now_utc
 from tests import factories as f
+from tests.factories import make_user, sign_in
 
 TODAY = date(2026, 6, 1)
 # Counties: 梅河口市 and 东昌区 (both 通化市), 南关区 (长春市), all in 吉林省; 道里区 in 黑龙江省.
@@ -360,3 +362,34 @@ def test_the_category_tier_is_read_only_when_the_product_tier_is_short(ctx, monk
     read.clear()
     assert slugs(find_matches(listing, limit=3, today=TODAY)) == ["near", "far", "other"]
     assert read == ["product", "category"]
+
+
+def test_the_listing_page_shows_its_best_matches(app):
+    client = app.test_client()
+    with app.app_context():
+        load(demand(), supply("near", "near"), supply("far", "far"))
+    page = client.get("/listings/want").get_data(as_text=True)
+    section = re.search(r'<section class="listing-matches".*?</section>', page, re.S).group(0)
+    assert "匹配的供应信息" in section and "同在梅河口市" in section
+    assert section.index("供应near") < section.index("供应far")
+    assert 'href="/matching?product=test-rice"' in section
+    client.set_cookie("lang", "en")
+    english = client.get("/listings/want").get_data(as_text=True)
+    assert "Matching supply" in english and "Both in Meihekou City" in english
+
+
+def test_the_dashboard_counts_each_published_listings_matches(app):
+    client = app.test_client()
+    with app.app_context():
+        load(
+            demand(),
+            f.listing("draft-want", producer="buyer", kind="demand", status="draft",
+                      product="test-rice", title="求购草稿"),
+            supply("near", "near"),
+            supply("far", "far"),
+            supply("bean", "far", product="test-bean"),
+        )  # fmt: skip
+        sign_in(client, make_user("buyer@example.com", producer="buyer"))
+    panel = client.get("/portal/").get_data(as_text=True)
+    assert re.search(r"求购测试大米.*?<td>2</td>\s*</tr>", panel, re.S)
+    assert re.search(r"求购草稿.*?<td>0</td>\s*</tr>", panel, re.S)  # drafts are not matched

@@ -285,20 +285,12 @@ SCHEMAS.update(
     }
 )
 # 产销对接 (docs/matching.md): a listing's matches, best first; reasons in Chinese.
-SCHEMAS["MatchedListing"] = obj(
-    {
-        **SCHEMAS["Listing"]["properties"],
-        "producer": ref("ProducerRef"),
-        "region": nullable("RegionRef"),
-        "url": STRING,
-    }
-)
 SCHEMAS["ListingMatches"] = obj(
     {
         "items": array(
             obj(
                 {
-                    "listing": ref("MatchedListing"),
+                    "listing": ref("ListingCard"),
                     "score": {"type": "number", "minimum": 0, "maximum": 1},
                     "reasons": array(STRING),
                 }

@@ -241,14 +241,10 @@ def listing_detail(listing: Listing, mark: Authorization | None) -> dict[str, An
 
 
 def listing_match(match: Match, reasons: list[str]) -> dict[str, Any]:
-    listing = match.listing
+    """A match: the other listing as on the boards, its score (0..1) and reasons (Chinese)."""
+    authorised = match.authorised and match.listing.kind == "supply"
     return {
-        "listing": {
-            **listing_summary(listing),
-            "producer": producer_ref(listing.producer),
-            "region": region_ref(listing.region) if listing.region else None,
-            "url": page_url("catalog.listing", slug=listing.slug),
-        },
+        "listing": listing_card(match.listing, authorised),
         "score": match.score,
         "reasons": reasons,
     }

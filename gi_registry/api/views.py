@@ -179,8 +179,9 @@ def listing(slug: str):
 @bp.route("/listings/<slug:slug>/matches")
 def listing_matches(slug: str):
     """产销对接: the listing's best matches, best first, reasons in Chinese (docs/matching.md)."""
-    item = queries.get_public_listing(slug) or abort(404, f"找不到供需信息 {slug}")
-    found = find_matches(item)
+    today = local_today()
+    item = listing_queries.get_live_listing(slug, today) or abort(404, f"找不到供需信息 {slug}")
+    found = find_matches(item, today=today)
     texts = reason_lists([m.reasons for m in found])
     return jsonify({"items": [s.listing_match(m, t) for m, t in zip(found, texts, strict=True)]})
 

@@ -22,6 +22,7 @@ class Match:
     listing: Listing
     score: float
     reasons: list[Reason]
+    authorised: bool = False  # its producer may use the GI mark for its product today
 
 
 def ranked(source: Side, others: list[Side], today: date) -> list[tuple[Side, Scored]]:
@@ -37,7 +38,7 @@ def find_matches(listing: Listing, limit: int = TOP, today: date | None = None) 
     source = side_of(listing)
     best = ranked(source, candidates(source, today, enough=limit), today)[:limit]
     loaded = display_listings([side.id for side, _ in best])
-    return [Match(loaded[side.id], s.score, s.reasons) for side, s in best]
+    return [Match(loaded[side.id], s.score, s.reasons, side.authorised) for side, s in best]
 
 
 def count_matches(listing: Listing, today: date | None = None) -> int:

@@ -11,9 +11,8 @@ from gi_registry.extensions import db
 from gi_registry.localtime import local_today
 from gi_registry.matching import bp
 from gi_registry.matching.board import board_filters, build_board, product_choices
-from gi_registry.matching.matches import find_matches
 from gi_registry.matching.reasons import reason_lists
-from gi_registry.models import Category, Listing, Region
+from gi_registry.models import Category, Region
 from gi_registry.models.regions import find_region
 
 
@@ -32,14 +31,6 @@ def board():
         home=home,
         prefectures=prefectures(home),
     )
-
-
-@bp.app_template_global("listing_matches")
-def listing_matches(listing: Listing) -> dict:
-    """The best matches of a public listing and their reasons in the page's language, for the
-    listing's page (templates/matching/_listing_matches.html)."""
-    found = find_matches(listing)
-    return {"matches": found, "reasons": reason_lists([m.reasons for m in found])}
 
 
 def prefectures(home: Region | None) -> list[Region]:
