@@ -34,7 +34,7 @@ from gi_registry.localtime import local_today
 from gi_registry.models import Authorization, Producer, Region, now_utc
 from gi_registry.organisations.forms import ConfirmForm, InviteForm, OrganisationForm
 from gi_registry.services import memberships
-from gi_registry.services.errors import ServiceError, ValidationError
+from gi_registry.services.errors import NotFoundError, ServiceError, ValidationError
 from gi_registry.services.organisations import create_organisation, update_organisation
 from gi_registry.services.unit import unit_of_work
 
@@ -255,6 +255,8 @@ def owner_action(action):
     try:
         with unit_of_work(user=user) as work:
             action(work, user)
+    except NotFoundError:
+        abort(404)  # another organisation's member or invitation: not even its existence
     except ServiceError as error:
         flash(translate_message(error.message), "error")
     else:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from gi_registry.extensions import db
 from gi_registry.models import Invitation, Producer, User, now_utc
-from gi_registry.services.errors import ValidationError
+from gi_registry.services.errors import NotFoundError, ValidationError
 from gi_registry.services.organisations import OrganisationError, join
 from gi_registry.services.stations import EMAIL_RE
 from gi_registry.services.unit import Work
@@ -141,7 +141,7 @@ def accept(work: Work, user: User, token: str) -> Producer:
 def revoke(work: Work, owner: User, invitation_id: int) -> None:
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.producer_id != owner.producer_id:
-        raise OrganisationError("找不到该邀请。")
+        raise NotFoundError("找不到该邀请。")
     require_owner(owner, invitation.producer)
     if invitation.accepted_at is None:
         invitation.expires_at = min(invitation.expires_at, now_utc())
@@ -155,7 +155,7 @@ def remove_member(work: Work, owner: User, member_id: int) -> User:
     producer = owner.producer
     member = db.session.get(User, member_id)
     if producer is None or member is None or member.producer_id != producer.id:
-        raise OrganisationError("找不到该成员。")
+        raise NotFoundError("找不到该成员。")
     require_owner(owner, producer)
     if member.id == owner.id:
         raise OrganisationError("负责人不能把自己移出经营主体。")
