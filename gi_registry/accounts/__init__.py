@@ -36,8 +36,10 @@ def secure_cookies(app: Flask) -> None:
     """Session cookies go over HTTPS only when the site is served over HTTPS: SESSION_COOKIE_SECURE
     when set, else whether PUBLIC_URL is an https:// address (docs/accounts.md)."""
     if app.config.get("SESSION_COOKIE_SECURE") is None:
-        public = app.config.get("PUBLIC_URL") or ""
-        app.config["SESSION_COOKIE_SECURE"] = public.lower().startswith("https://")
+        public = app.config.get("PUBLIC_URL")
+        # A malformed PUBLIC_URL is refused when the API registers (api.serializers.check_public_url).
+        secure = isinstance(public, str) and public.lower().startswith("https://")
+        app.config["SESSION_COOKIE_SECURE"] = secure
 
 
 def load_user(user_id: str) -> User | None:
