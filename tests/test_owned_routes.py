@@ -280,3 +280,41 @@ def test_every_form_refuses_a_post_without_its_csrf_token(sample_app, owned):
         response = client.post(url, data={"reason": "x", "body": "x", "email": "y@example.com"})
         assert response.status_code == 400, f"{url} ({endpoint}): {response.status_code}"
     assert state(sample_app, owned) == before
+
+
+def test_every_owned_page_opens_for_its_owner_and_marks_chinese_in_english(sample_app, owned):
+    """The owner opens every GET page above (all panels of the dashboard with something in them):
+    no error, and on English pages every Chinese record text is marked as Chinese."""
+    from tests.langmarks import unmarked_chinese
+
+    client = sample_app.test_client()
+    with sample_app.app_context():
+        owner = db.session.scalar(select(User).where(User.email == "owner-a@example.com"))
+        sign_in(client, owner)
+    client.set_cookie("lang", "en")
+    problems, opened = [], 0
+    for endpoint, method, url in tries(sample_app, owned):
+        if method != "GET" or endpoint in SAME_FOR_EVERY_SLUG or endpoint in NOT_FOR_MEMBERS:
+            continue
+        response = client.get(url)
+        if endpoint in PUBLIC_ONLY:  # the draft is not public, even to its owner, on public routes
+            assert response.status_code == 404, url
+            continue
+        assert response.status_code == 200, f"{url}: {response.status_code}"
+        opened += 1
+        if response.mimetype == "text/html":
+            problems += [f"{url}: {finding}" for finding in unmarked_chinese(response.text)]
+    assert opened >= 12
+    assert not problems, "\n".join(problems[:20])
+
+
+# Pages the owner does not use: creating a second organisation, accepting their own invitation,
+# the staff's copy of the licence; and the licence itself, which the sample organisation has not
+# uploaded (test_organisations opens one).
+NOT_FOR_MEMBERS = {
+    "organisations.create",
+    INVITATION,
+    "organisations.staff_licence",
+    "organisations.licence",
+}
+PUBLIC_ONLY = {"catalog.listing", "inquiries.ask_about", "api.listing", "api.listing_matches"}
