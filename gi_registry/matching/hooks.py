@@ -9,8 +9,7 @@ from typing import Any
 from gi_registry.listings.panel import TABLE_EXTRAS
 from gi_registry.listings.views import PAGE_EXTRAS
 from gi_registry.localtime import local_today
-from gi_registry.matching.candidates import candidates, side_of
-from gi_registry.matching.matches import find_matches
+from gi_registry.matching.matches import count_matches, find_matches
 from gi_registry.matching.reasons import reason_lists
 from gi_registry.models import Listing
 
@@ -29,7 +28,7 @@ def match_counts(listings: list[Listing]) -> dict[str, Any]:
     """Matches per published listing: the bounded candidate set's size (every candidate matches)."""
     today = local_today()
     published = [item for item in listings if item.status == "published"][:COUNTED]
-    return {"match_counts": {item.id: len(candidates(side_of(item), today)) for item in published}}
+    return {"match_counts": {item.id: count_matches(item, today) for item in published}}
 
 
 PAGE_EXTRAS.append(page_matches)

@@ -42,10 +42,9 @@ def find_matches(listing: Listing, limit: int = TOP, today: date | None = None) 
 
 
 def count_matches(listing: Listing, today: date | None = None) -> int:
-    """How many matches the bounded candidate set holds (at most ``candidates.CANDIDATE_BOUND``)."""
-    today = today or local_today()
-    source = side_of(listing)
-    return len(ranked(source, candidates(source, today), today))
+    """How many matches the bounded candidate set holds (every candidate matches; at most
+    ``candidates.CANDIDATE_BOUND``)."""
+    return len(candidates(side_of(listing), today or local_today()))
 
 
 def display_listings(ids: list[int]) -> dict[int, Listing]:
