@@ -145,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     from gi_registry.promotion import bp as promotion_bp
     from gi_registry.search_pages import bp as search_bp
     from gi_registry.seo import bp as seo_bp
+    from gi_registry.staff import bp as staff_bp
     from gi_registry.stations import bp as stations_bp
     from gi_registry.trace import bp as trace_bp
     from gi_registry.verify import bp as verify_bp
@@ -166,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisations_bp)
     app.register_blueprint(listings_bp)
     app.register_blueprint(inquiries_bp)
+    app.register_blueprint(staff_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON API: GET only, no cookies needed
     errors.init_app(app)

@@ -59,6 +59,7 @@ RANKS = {
     "organisations": 5,  # producer organisations in the portal: create, verify, members
     "listings": 5,  # supply and demand: boards, the portal's listing pages, its panel
     "inquiries": 5,  # questions about a listing and their threads
+    "staff": 5,  # the staff area /staff/: dashboard, moderation, guidance requests
     # Wiring.
     "cli": 6,
     "__init__": 6,

@@ -23,11 +23,13 @@ from sqlalchemy import select
 from gi_registry import vocab
 from gi_registry.extensions import db
 from gi_registry.models import (
+    AuditEntry,
     Brand,
     GuidanceRequest,
     GuidanceStation,
     Producer,
     Region,
+    User,
     now_utc,
 )
 from gi_registry.services import fields as f
@@ -417,6 +419,46 @@ def close_request(work: Work, code: str) -> GuidanceRequest:
     request.status = "closed"
     db.session.flush()
     return request
+
+
+# Who on the staff handles a request. There is no assignee column (the requests table belongs to
+# the stations' schema): the assignment is a history entry, and the latest one is the assignee.
+ASSIGNEE_FIELD = "assigned_to"
+STAFF_ROLES = ("staff", "admin")
+
+
+def staff_members() -> list[User]:
+    """Active staff and admins, for the assignment list."""
+    query = select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.email)
+    return [user for user in db.session.scalars(query) if getattr(user, "is_active", True)]
+
+
+def assign_request(work: Work, code: str, email: str) -> GuidanceRequest:
+    """Assign a request to a staff member (by e-mail), recorded in the request's history."""
+    request = require_request(code)
+    assignee = db.session.scalar(select(User).where(User.email == email))
+    if assignee is None or assignee.role not in STAFF_ROLES:
+        raise ValidationError({"assignee": "指派给：请选择一位工作人员"})
+    before = current_assignee(request)
+    if before == assignee.email:
+        return request
+    work.history.record(
+        "guidance", request.tracking_code, request.id, "update", {ASSIGNEE_FIELD: [before, email]}
+    )
+    return request
+
+
+def current_assignee(request: GuidanceRequest) -> str | None:
+    """The e-mail of the staff member the latest assignment names, or None."""
+    query = (
+        select(AuditEntry.changes)
+        .where(AuditEntry.entity == "guidance", AuditEntry.entity_id == request.id)
+        .order_by(AuditEntry.id.desc())
+    )
+    for changes in db.session.scalars(query):
+        if ASSIGNEE_FIELD in changes:
+            return changes[ASSIGNEE_FIELD][1]
+    return None
 
 
 def restore_request(

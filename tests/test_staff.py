@@ -1,0 +1,448 @@
+"""The staff area under /staff/: one role check for every route (enumerated from the URL map), the
+dashboard's queues, and moderation end to end through the pages (organisations, listings in bulk,
+batch recalls, guidance requests), each action in the history under the staff user's name."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+from sqlalchemy import select
+
+from gi_registry.extensions import db
+from gi_registry.localtime import local_today
+from gi_registry.models import (
+    AuditEntry,
+    Authorization,
+    GIProduct,
+    GuidanceRequest,
+    Listing,
+    Producer,
+    User,
+)
+from gi_registry.services.authorizations import save_authorization
+from gi_registry.services.listings import save_listing
+from gi_registry.services.organisations import create_organisation
+from gi_registry.services.stations import submit_request
+from gi_registry.services.trace import create_batch
+from gi_registry.services.unit import unit_of_work
+from gi_registry.staff.panels import EXPIRY_WINDOW
+from tests import factories
+from tests.factories import make_user, sign_in
+from tests.langmarks import unmarked_chinese
+
+SAMPLE_ORG = "meihekou-hefengyuan-coop"  # sample: verified, authorised for meihe-dami
+OTHER_ORG = "taobei-qingye-family-farm"  # sample: the producer member's organisation
+STATION = "fusong-station-sample"
+ASK = f"/stations/{STATION}/ask"
+# Private words: the pending organisation's contacts and the guidance requester's. Only staff see them.
+SECRET_NAME = "王秘密联系人"
+SECRET_PHONE = "13987654321"
+REQUESTER = "李四虚构"
+REQUESTER_CONTACT = "13912345678"
+SECRETS = (SECRET_NAME, SECRET_PHONE, REQUESTER, REQUESTER_CONTACT, "BATCHSECRET")
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+class FreshClient(FlaskClient):
+    """Each request in an application context of its own, as in a server."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@dataclass
+class World:
+    app: Flask
+    staff_id: int
+    member_id: int
+    pending_org: str
+    waiting_listing: str  # published, by the pending organisation: public once it is verified
+    good: list[str]  # pending listings that pass the GI name rule
+    bad: str  # a pending listing naming a product its producer is not authorised for
+    batch_id: int
+    batch_token: str
+    code: str  # a guidance request's tracking code
+
+    def client(self, user_id: int | None = None, lang: str | None = None) -> FreshClient:
+        client = FreshClient(self.app, self.app.response_class, use_cookies=True)
+        if lang:
+            client.set_cookie("lang", lang)
+        if user_id is not None:
+            with self.app.app_context():
+                sign_in(client, type("U", (), {"id": user_id})())
+        return client
+
+
+def picture() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def sample_producer(slug: str) -> Producer:
+    return db.session.scalar(select(Producer).where(Producer.slug == slug))
+
+
+def unauthorised_products(producer: Producer, count: int = 1) -> list[GIProduct]:
+    authorised = select(Authorization.product_id).where(Authorization.producer_id == producer.id)
+    query = select(GIProduct).where(
+        GIProduct.id.not_in(authorised), GIProduct.status == "published"
+    )
+    return list(db.session.scalars(query.order_by(GIProduct.id).limit(count)))
+
+
+def build_world(app: Flask) -> World:
+    with app.app_context():
+        staff = make_user("curator@example.org", role="staff")
+        member = make_user("member@example.org", producer=OTHER_ORG)
+        applicant = make_user("applicant@example.org")
+        data = {
+            "name_zh": "梅河口市虚构稻米合作社",
+            "credit_code": factories.credit_code(region="220581", serial=931),
+            "kind": "cooperative",
+            "region_code": "220581",
+            "address": "梅河口市某路 1 号",
+            "description": "虚构的合作社，仅供测试。",
+            "contact_name": SECRET_NAME,
+            "contact_phone": SECRET_PHONE,
+            "contact_email": "",
+        }
+        with unit_of_work(user=applicant) as work:
+            pending = create_organisation(work, applicant, data, picture())
+        sample = sample_producer(SAMPLE_ORG)
+        authorization = db.session.scalar(
+            select(Authorization).where(Authorization.producer_id == sample.id)
+        )
+        wrong = unauthorised_products(sample)[0]
+        with unit_of_work(actor="test") as work:
+            listing = factories.listing
+            save_listing(
+                work,
+                listing(
+                    "waiting-rice",
+                    producer=pending.slug,
+                    category="grain",
+                    title="待核准主体的大米",
+                ),
+            )
+            for slug in ("good-one", "good-two"):
+                record = listing(slug, producer=SAMPLE_ORG, category="grain", status="pending")
+                save_listing(work, record | {"title": f"待审核{slug}"})
+            save_listing(
+                work,
+                listing("bad-gi", producer=SAMPLE_ORG, product=wrong.slug, status="pending")
+                | {"title": "未授权产品的供应"},
+            )
+            batch = create_batch(
+                work,
+                sample,
+                {
+                    "product": authorization.product.slug,
+                    "batch_code": "STAFF-01",
+                    "produced_on": local_today().isoformat(),
+                    "notes": "BATCHSECRET",
+                },
+            )
+            request = submit_request(
+                work,
+                STATION,
+                {
+                    "topic": "gi_mark",
+                    "question": "我们的人参想使用地理标志专用标志，需要准备哪些材料？",
+                    "requester_name": REQUESTER,
+                    "organisation": "虚构人参合作社",
+                    "contact": REQUESTER_CONTACT,
+                },
+            )
+        return World(
+            app=app,
+            staff_id=staff.id,
+            member_id=member.id,
+            pending_org=pending.slug,
+            waiting_listing="waiting-rice",
+            good=["good-one", "good-two"],
+            bad="bad-gi",
+            batch_id=batch.id,
+            batch_token=batch.token,
+            code=request.tracking_code,
+        )
+
+
+@pytest.fixture
+def world(sample_app) -> World:
+    return build_world(sample_app)
+
+
+def token(client: FlaskClient, url: str) -> str:
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    return CSRF.search(page.text).group(1)
+
+
+def post(client: FlaskClient, url: str, data: dict, form_url: str | None = None):
+    return client.post(url, data={"csrf_token": token(client, form_url or url), **data})
+
+
+# -- one role check for every route ---------------------------------------------------------------
+
+# Every staff route (by endpoint) and the URL arguments to try it with.
+ARGUMENTS: dict[str, Callable[[World], list[dict]]] = {
+    "staff.dashboard": lambda w: [{}],
+    "staff.organisations": lambda w: [{}, {"status": "active"}],
+    "staff.organisation": lambda w: [{"slug": w.pending_org}],
+    "staff.listings": lambda w: [{}, {"status": "published"}],
+    "staff.batches": lambda w: [{}, {"q": "STAFF-01"}],
+    "staff.batch": lambda w: [{"batch_id": w.batch_id}],
+    "staff.guidance": lambda w: [{}, {"status": "closed"}],
+    "staff.request": lambda w: [{"code": w.code}],
+    "staff.change": lambda w: [
+        {"code": w.code, "action": action} for action in ("assign", "answer", "close")
+    ],
+}
+# What each POST would do if the check let it through: none of it may happen.
+POSTED = {
+    "decision": "suspend",
+    "reason": "不应生效",
+    "selected": "good-one",
+    "approve": "1",
+    "assignee": "member@example.org",
+    "answer": "不应生效的答复",
+    "submit": "1",
+}
+
+
+def staff_rules(app: Flask) -> list:
+    return [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/staff")]
+
+
+def tries(world: World) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every staff rule, argument set and method."""
+    found = []
+    with world.app.test_request_context():
+        adapter = world.app.url_map.bind("localhost")
+        for rule in staff_rules(world.app):
+            for arguments in ARGUMENTS[rule.endpoint](world):
+                url = adapter.build(rule.endpoint, arguments)
+                for method in sorted(rule.methods & {"GET", "POST"}):
+                    found.append((rule.endpoint, method, url))
+    return found
+
+
+def test_every_staff_route_is_listed(sample_app):
+    rules = staff_rules(sample_app)
+    assert len(rules) >= len(ARGUMENTS)
+    missing = sorted(rule.endpoint for rule in rules if rule.endpoint not in ARGUMENTS)
+    assert not missing, f"add these routes to ARGUMENTS (and decide what they refuse): {missing}"
+
+
+def test_anonymous_visitors_go_to_login_and_producers_get_403(world):
+    anonymous = world.client()
+    member = world.client(world.member_id)
+    attempts = tries(world)
+    assert {endpoint for endpoint, _m, _u in attempts} == set(ARGUMENTS)
+    for endpoint, method, url in attempts:
+        for who, client in (("anonymous", anonymous), ("producer", member)):
+            if method == "POST":
+                # A valid CSRF token from a public form: the role check, not CSRF, must refuse.
+                answer = client.post(url, data={"csrf_token": token(client, ASK), **POSTED})
+            else:
+                answer = client.get(url)
+            if who == "anonymous":
+                assert answer.status_code == 302, (endpoint, method, url, answer.status_code)
+                assert "/login" in answer.headers["Location"], (endpoint, url)
+            else:
+                assert answer.status_code == 403, (endpoint, method, url, answer.status_code)
+            leaked = [word for word in SECRETS if word in answer.text]
+            assert not leaked, (who, endpoint, url, leaked)
+    with world.app.app_context():  # nothing the POSTs asked for happened
+        assert sample_producer(world.pending_org).status == "pending"
+        assert db.session.scalar(select(Listing.status).where(Listing.slug == "good-one")) == (
+            "pending"
+        )
+        request = db.session.scalar(select(GuidanceRequest))
+        assert (request.status, request.answer) == ("received", "")
+        assert not db.session.scalar(
+            select(AuditEntry.id).where(
+                AuditEntry.changes.is_not(None), AuditEntry.actor == "member@example.org"
+            )
+        )
+
+
+def test_staff_open_every_page_privately(world):
+    staff = world.client(world.staff_id)
+    for endpoint, method, url in tries(world):
+        if method != "GET":
+            continue
+        answer = staff.get(url)
+        assert answer.status_code == 200, (endpoint, url, answer.status_code)
+        assert "private" in answer.headers["Cache-Control"], url
+        assert "no-store" in answer.headers["Cache-Control"], url
+        assert answer.headers["X-Robots-Tag"] == "noindex", url
+    admin_id = None
+    with world.app.app_context():
+        admin_id = make_user("admin@example.org", role="admin").id
+    assert world.client(admin_id).get("/staff/").status_code == 200
+
+
+def test_english_staff_pages_mark_their_chinese(world):
+    staff = world.client(world.staff_id, lang="en")
+    # Something in every list, so record text shows.
+    post(
+        staff,
+        f"/staff/guidance/{world.code}/answer",
+        {"answer": "请带营业执照来站。"},
+        form_url=f"/staff/guidance/{world.code}",
+    )
+    problems = []
+    for _endpoint, method, url in tries(world):
+        if method != "GET":
+            continue
+        page = staff.get(url)
+        assert page.status_code == 200, url
+        assert '<html lang="en"' in page.text, url
+        problems += [f"{url}: {finding}" for finding in unmarked_chinese(page.text)]
+    refused = post(staff, "/staff/listings", {"selected": world.bad, "approve": "1"})
+    assert refused.status_code == 303
+    problems += [f"flash: {f}" for f in unmarked_chinese(staff.get("/staff/listings").text)]
+    assert not problems, "\n".join(problems[:20])
+
+
+# -- the dashboard --------------------------------------------------------------------------------
+
+
+def count_of(page: str, url_part: str) -> int:
+    match = re.search(
+        re.escape(url_part) + r'[^"]*">[^<]+</a> <span class="badge count">(\d+)', page
+    )
+    assert match, url_part
+    return int(match.group(1))
+
+
+def test_the_dashboard_counts_pending_work_and_expiring_authorisations(world):
+    with world.app.app_context():
+        today = local_today()
+        sample = sample_producer(SAMPLE_ORG)
+        products = unauthorised_products(sample, 3)
+        terms = (("EXP-SOON", 30), ("EXP-LATER", 90), ("EXP-PAST", -1))
+        with unit_of_work(actor="test") as work:
+            for product, (number, days) in zip(products, terms, strict=True):
+                save_authorization(
+                    work,
+                    factories.authorization(
+                        SAMPLE_ORG,
+                        product.slug,
+                        number=number,
+                        valid_from=(today - timedelta(days=400)).isoformat(),
+                        valid_to=(today + timedelta(days=days)).isoformat(),
+                    ),
+                )
+        assert timedelta(days=60) == EXPIRY_WINDOW
+    page = world.client(world.staff_id).get("/staff/").text
+    assert count_of(page, "/staff/organisations?status=pending") == 1
+    assert count_of(page, "/staff/listings?status=pending") == 3
+    assert count_of(page, "/staff/guidance?status=received") == 1
+    assert "梅河口市虚构稻米合作社" in page and world.code in page
+    assert "EXP-SOON" in page
+    assert "EXP-LATER" not in page and "EXP-PAST" not in page
+
+
+# -- organisations ----------------------------------------------------------------------------------
+
+
+def history_actors(app: Flask, entity: str, key: str) -> set[str]:
+    with app.app_context():
+        query = select(AuditEntry.actor).where(
+            AuditEntry.entity == entity, AuditEntry.entity_key == key
+        )
+        return set(db.session.scalars(query))
+
+
+def test_the_organisation_page_shows_facts_contacts_licence_and_the_code_check(world):
+    staff = world.client(world.staff_id)
+    queue = staff.get("/staff/organisations?status=pending").text
+    assert f"/staff/organisations/{world.pending_org}" in queue
+    page = staff.get(f"/staff/organisations/{world.pending_org}").text
+    assert SECRET_NAME in page and SECRET_PHONE in page and "applicant@example.org" in page
+    licence = f"/portal/organisations/{world.pending_org}/licence"
+    assert f'<img class="licence" src="{licence}"' in page
+    assert staff.get(licence).headers["Content-Type"] == "image/jpeg"
+    assert "校验位正确" in page
+    with world.app.app_context():  # a code that fails its check character is flagged
+        producer = sample_producer(world.pending_org)
+        producer.credit_code = producer.credit_code[:-1] + (
+            "0" if producer.credit_code[-1] != "0" else "1"
+        )
+        db.session.commit()
+    assert "校验位不正确" in staff.get(f"/staff/organisations/{world.pending_org}").text
+
+
+def test_verifying_through_the_page_publishes_its_listings(world):
+    staff = world.client(world.staff_id)
+    anonymous = world.client()
+    assert anonymous.get(f"/listings/{world.waiting_listing}").status_code == 404
+    url = f"/staff/organisations/{world.pending_org}"
+    answer = post(staff, url, {"decision": "verify", "reason": ""})
+    assert answer.status_code == 303, answer.text[:500]
+    assert "已核准" in staff.get(url).text
+    with world.app.app_context():
+        producer = sample_producer(world.pending_org)
+        assert (producer.status, producer.verified) == ("active", True)
+    assert anonymous.get(f"/listings/{world.waiting_listing}").status_code == 200
+    assert "curator@example.org" in history_actors(world.app, "producers", world.pending_org)
+
+
+@pytest.mark.parametrize(
+    "lang,message",
+    [
+        ("zh_CN", "原因：退回或暂停时请写明原因"),
+        ("en", "Reason: please give a reason to reject or suspend"),
+    ],
+)
+def test_rejecting_needs_a_reason_named_in_the_pages_language(world, lang, message):
+    staff = world.client(world.staff_id, lang=lang)
+    url = f"/staff/organisations/{world.pending_org}"
+    answer = post(staff, url, {"decision": "reject", "reason": "  "})
+    assert answer.status_code == 422
+    assert message in answer.text
+    unknown = post(staff, url, {"decision": "suspend", "reason": "x"})  # not offered while pending
+    assert unknown.status_code == 422
+    with world.app.app_context():
+        assert sample_producer(world.pending_org).status_reason == ""
+
+
+def test_a_rejection_reason_reaches_the_members(world):
+    staff = world.client(world.staff_id)
+    url = f"/staff/organisations/{world.pending_org}"
+    assert (
+        post(staff, url, {"decision": "reject", "reason": "营业执照照片不清晰"}).status_code == 303
+    )
+    with world.app.app_context():
+        producer = sample_producer(world.pending_org)
+        assert (producer.status, producer.status_reason) == ("pending", "营业执照照片不清晰")
+        owner_id = db.session.scalar(select(User.id).where(User.email == "applicant@example.org"))
+    own_page = world.client(owner_id).get("/portal/organisation").text
+    assert "营业执照照片不清晰" in own_page
+
+
+def test_suspending_through_the_page_hides_the_listings(world):
+    staff = world.client(world.staff_id)
+    anonymous = world.client()
+    listing = "owned-rice"
+    with world.app.app_context(), unit_of_work(actor="test") as work:
+        save_listing(work, factories.listing(listing, producer=SAMPLE_ORG, category="grain"))
+    assert anonymous.get(f"/listings/{listing}").status_code == 200
+    url = f"/staff/organisations/{SAMPLE_ORG}"
+    assert post(staff, url, {"decision": "suspend", "reason": "投诉核查中"}).status_code == 303
+    assert anonymous.get(f"/listings/{listing}").status_code == 404
+    assert listing not in anonymous.get("/listings").text
+    assert post(staff, url, {"decision": "verify"}).status_code == 303  # suspended → active again
+    assert anonymous.get(f"/listings/{listing}").status_code == 200
