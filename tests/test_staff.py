@@ -446,3 +446,115 @@ def test_suspending_through_the_page_hides_the_listings(world):
     assert listing not in anonymous.get("/listings").text
     assert post(staff, url, {"decision": "verify"}).status_code == 303  # suspended → active again
     assert anonymous.get(f"/listings/{listing}").status_code == 200
+
+
+# -- listings in bulk -------------------------------------------------------------------------------
+
+
+def statuses(app: Flask, slugs: list[str]) -> dict[str, tuple[str, str]]:
+    with app.app_context():
+        query = select(Listing.slug, Listing.status, Listing.status_reason).where(
+            Listing.slug.in_(slugs)
+        )
+        return {slug: (status, reason) for slug, status, reason in db.session.execute(query)}
+
+
+def test_bulk_approval_applies_the_good_and_names_the_refused(world):
+    staff = world.client(world.staff_id)
+    queue = staff.get("/staff/listings?status=pending").text
+    for slug in [*world.good, world.bad]:
+        assert f'value="{slug}"' in queue
+    answer = post(staff, "/staff/listings", {"selected": [*world.good, world.bad], "approve": "1"})
+    assert answer.status_code == 303
+    after = statuses(world.app, [*world.good, world.bad])
+    assert after == {
+        "good-one": ("published", ""),
+        "good-two": ("published", ""),
+        "bad-gi": ("pending", ""),  # the GI name rule, checked again, refused it
+    }
+    page = staff.get("/staff/listings?status=pending").text
+    assert "已发布 2 条" in page
+    assert "未处理“未授权产品的供应”" in page
+    assert world.client().get("/listings/good-one").status_code == 200
+    assert "curator@example.org" in history_actors(world.app, "listings", "good-one")
+
+
+def test_bulk_rejection_needs_one_reason_and_applies_it_to_each(world):
+    staff = world.client(world.staff_id, lang="en")
+    chosen = {"selected": world.good, "reject": "1"}
+    missing = post(staff, "/staff/listings", chosen | {"reason": " "})
+    assert missing.status_code == 422
+    assert "Reason for rejection: please give a reason" in missing.text
+    nothing = post(staff, "/staff/listings", {"approve": "1"})
+    assert nothing.status_code == 422 and "Select: please tick at least one listing" in nothing.text
+    assert statuses(world.app, world.good) == {slug: ("pending", "") for slug in world.good}
+    done = post(staff, "/staff/listings", chosen | {"reason": "请补充产地信息"})
+    assert done.status_code == 303
+    assert statuses(world.app, world.good) == {
+        slug: ("rejected", "请补充产地信息") for slug in world.good
+    }
+    assert "Rejected 2 listings." in staff.get("/staff/listings").text
+
+
+# -- batches ----------------------------------------------------------------------------------------
+
+
+def test_a_recall_from_the_staff_page_shows_on_the_scan_page(world):
+    staff = world.client(world.staff_id)
+    found = staff.get("/staff/batches?q=staff-01").text
+    assert f"/staff/batches/{world.batch_id}" in found
+    assert f"/staff/batches/{world.batch_id}" not in staff.get("/staff/batches?q=NOPE").text
+    by_producer = staff.get("/staff/batches?q=meihekou").text
+    assert f"/staff/batches/{world.batch_id}" in by_producer
+    url = f"/staff/batches/{world.batch_id}"
+    empty = post(staff, url, {"reason": "  "})
+    assert empty.status_code == 422 and "召回原因：请填写召回原因" in empty.text
+    assert post(staff, url, {"reason": "农残超标，请勿食用"}).status_code == 303
+    scan = world.client().get(f"/t/{world.batch_token}").text
+    assert "农残超标，请勿食用" in scan
+    assert "已召回" in staff.get(url).text
+    key = f"{SAMPLE_ORG}/STAFF-01"
+    assert "curator@example.org" in history_actors(world.app, "batches", key)
+
+
+# -- guidance requests ------------------------------------------------------------------------------
+
+
+def test_guidance_is_assigned_answered_and_closed_through_the_pages(world):
+    staff = world.client(world.staff_id)
+    listed = staff.get("/staff/guidance").text
+    assert f"/staff/guidance/{world.code}" in listed
+    url = f"/staff/guidance/{world.code}"
+    page = staff.get(url).text
+    assert REQUESTER in page and REQUESTER_CONTACT in page
+    public = world.client().get(f"/guidance/{world.code}").text
+    assert REQUESTER_CONTACT not in public
+    # Assign: only staff can be chosen; the assignment is in the request's history.
+    wrong = post(staff, f"{url}/assign", {"assignee": "member@example.org"}, form_url=url)
+    assert wrong.status_code == 422 and "指派给：请选择一位工作人员" in wrong.text
+    assert (
+        post(staff, f"{url}/assign", {"assignee": "curator@example.org"}, form_url=url).status_code
+        == 303
+    )
+    assert "curator@example.org" in staff.get(url).text.split("负责人")[1][:200]
+    # Answer: shown on the requester's public page at once.
+    empty = post(staff, f"{url}/answer", {"answer": " "}, form_url=url)
+    assert empty.status_code == 422 and "答复：请填写答复内容" in empty.text
+    answer = "请携带营业执照复印件到站填写申请书。"
+    assert post(staff, f"{url}/answer", {"answer": answer}, form_url=url).status_code == 303
+    public = world.client().get(f"/guidance/{world.code}").text
+    assert answer in public and "已答复" in public
+    assert f"/staff/guidance/{world.code}" in staff.get("/staff/guidance?status=answered").text
+    # Close: the answer stays; no further answer is taken.
+    assert post(staff, f"{url}/close", {}, form_url=url).status_code == 303
+    closed = staff.get(url).text
+    assert "该咨询已办结" in closed and 'action="/staff/guidance' not in closed
+    later = staff.post(f"{url}/answer", data={"csrf_token": token(staff, ASK), "answer": "再答"})
+    assert later.status_code == 409
+    public = world.client().get(f"/guidance/{world.code}").text
+    assert answer in public and "已办结" in public
+    with world.app.app_context():
+        query = select(AuditEntry).where(AuditEntry.entity == "guidance").order_by(AuditEntry.id)
+        entries = db.session.scalars(query).all()
+        assert {entry.actor for entry in entries[1:]} == {"curator@example.org"}
+        assert entries[1].changes == {"assigned_to": [None, "curator@example.org"]}
