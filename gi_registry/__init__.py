@@ -143,6 +143,8 @@ def _register_blueprints(app: Flask) -> None:
     from gi_registry.places import bp as places_bp
     from gi_registry.portal import bp as portal_bp
     from gi_registry.promotion import bp as promotion_bp
+    from gi_registry.reports import bp as reports_bp
+    from gi_registry.reports import staff_bp as report_staff_bp
     from gi_registry.search_pages import bp as search_bp
     from gi_registry.seo import bp as seo_bp
     from gi_registry.staff import bp as staff_bp
@@ -168,6 +170,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(listings_bp)
     app.register_blueprint(inquiries_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(report_staff_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON API: GET only, no cookies needed
     errors.init_app(app)

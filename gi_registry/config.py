@@ -70,6 +70,9 @@ class Defaults:
     # (seconds). Counted in the database, so the limit is the same whichever worker answers.
     GUIDANCE_RATE_LIMIT = 5
     GUIDANCE_RATE_WINDOW = 3600
+    # The misuse report form (侵权投诉举报), counted the same way.
+    REPORT_RATE_LIMIT = 5
+    REPORT_RATE_WINDOW = 3600
     # Session cookies carry Secure when this is true; None (the default) means "when PUBLIC_URL is
     # https://" (docs/accounts.md). Set it to true behind TLS without a PUBLIC_URL.
     SESSION_COOKIE_SECURE: bool | None = None

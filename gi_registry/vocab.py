@@ -121,3 +121,10 @@ GUIDANCE_TOPICS = {
     "other": "其他",
 }
 GUIDANCE_STATUSES = {"received": "已受理", "answered": "已答复", "closed": "已办结"}
+# 侵权投诉举报: a misuse report's way from received to resolved or dismissed (docs/reports.md).
+REPORT_STATUSES = {
+    "received": "已收到",
+    "investigating": "调查中",
+    "resolved": "已处理",
+    "dismissed": "不予处理",
+}

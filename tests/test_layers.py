@@ -58,6 +58,7 @@ RANKS = {
     "trace": 5,  # batch trace codes (溯源): portal batches, QR label sheets, the scan page
     "organisations": 5,  # producer organisations in the portal: create, verify, members
     "listings": 5,  # supply and demand: boards, the portal's listing pages, its panel
+    "reports": 5,  # misuse reports (侵权投诉举报): the public form, tracking, /staff/reports
     "inquiries": 5,  # questions about a listing and their threads
     "staff": 5,  # the staff area /staff/: dashboard, moderation, guidance requests
     # Wiring.

@@ -49,6 +49,16 @@ LABELS = (
     N_("联系邮箱"),
     N_("营业执照"),
     N_("电子邮箱"),
+    # services.reports
+    N_("产品"),
+    N_("销售者或店铺"),
+    N_("发现地点"),
+    N_("情况描述"),
+    N_("证据照片"),
+    N_("公开答复"),
+    N_("内部备注"),
+    N_("状态"),
+    N_("经营主体"),
 )
 
 # Most specific first: the generic "label：problem" comes last.
@@ -107,6 +117,15 @@ TEMPLATES = (
     N_("图片文件已损坏或不完整，请重新上传"),
     N_("不支持的图片格式，请上传 JPEG、PNG、WebP 或 GIF 图片"),
     N_("图片太小（%(size)s），短边至少 %(n)s 像素"),
+    # services.reports (the misuse report form and the staff's workflow)
+    N_("请至少写 %(n)s 个字，说明您看到的情况"),
+    N_("最多上传 %(n)s 张照片"),
+    N_("第 %(n)s 张照片：%(problem)s"),
+    N_(
+        "您在 %(minutes)s 分钟内已提交 %(limit)s 次举报，请稍后再试；紧急情况请拨打 12315 或 12330。"
+    ),
+    N_("举报提交繁忙，请稍后重试。"),
+    N_("找不到 %(value)s"),
     N_("%(label)s：%(problem)s"),
 )
 PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")  # %(name)s as re.escape leaves it

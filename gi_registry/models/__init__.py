@@ -12,6 +12,7 @@ from gi_registry.models.media import BrandImage, ListingImage, MediaAsset, Produ
 from gi_registry.models.producers import Authorization, Producer
 from gi_registry.models.promotion import Event, FeatureSlot, Story, story_brands, story_products
 from gi_registry.models.regions import Category, Region
+from gi_registry.models.reports import MisuseReport, ReportNote
 from gi_registry.models.search import SearchOutbox
 from gi_registry.models.stations import (
     GuidanceRequest,
@@ -39,10 +40,12 @@ __all__ = [
     "ListingStat",
     "LoginFailure",
     "MediaAsset",
+    "MisuseReport",
     "Producer",
     "ProductImage",
     "Protection",
     "Region",
+    "ReportNote",
     "SearchOutbox",
     "Story",
     "TraceBatch",

@@ -29,6 +29,7 @@ from gi_registry.services.snapshots import (
     listing_record,
     producer_record,
     product_record,
+    report_record,
     slot_record,
     station_record,
     story_record,
@@ -46,6 +47,7 @@ SNAPSHOTS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "slots": slot_record,
     "stations": station_record,
     "guidance": guidance_record,
+    "reports": report_record,
 }
 
 
@@ -54,7 +56,7 @@ def entity_key(kind: str, record: dict[str, Any]) -> str:
         return f"{record['producer']}/{record['product']}"
     if kind == "slots":
         return str(record["id"])
-    if kind == "guidance":
+    if kind in ("guidance", "reports"):
         return record["tracking_code"]
     return record["slug"]
 

@@ -16,6 +16,7 @@ from gi_registry.models import (
     GuidanceRequest,
     GuidanceStation,
     Listing,
+    MisuseReport,
     Producer,
     Story,
 )
@@ -147,6 +148,25 @@ def guidance_record(request: GuidanceRequest) -> dict[str, Any]:
         "answer": request.answer,
         "answered_at": request.answered_at.isoformat() if request.answered_at else None,
         "answered_by": request.answered_by,
+    }
+
+
+def report_record(report: MisuseReport) -> dict[str, Any]:
+    """A misuse report as staff see it in its history (the reporter's contact included: the
+    history is never public). Notes get entries of their own."""
+    return {
+        "tracking_code": report.tracking_code,
+        "product_text": report.product_text,
+        "product": report.product.slug if report.product else None,
+        "seller": report.seller,
+        "producer": report.producer.slug if report.producer else None,
+        "location": report.location,
+        "description": report.description,
+        "evidence": list(report.evidence),
+        "reporter_name": report.reporter_name,
+        "reporter_contact": report.reporter_contact,
+        "status": report.status,
+        "public_answer": report.public_answer,
     }
 
 

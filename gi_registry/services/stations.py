@@ -307,12 +307,18 @@ def client_hash(address: str | None, key: str) -> str:
 
 
 def recent_requests(client: str, window: timedelta) -> int:
+    return recent_rows(GuidanceRequest, client, window)
+
+
+def recent_rows(model: Any, client: str, window: timedelta) -> int:
+    """How many rows of a public form's ``model`` (with ``client_hash`` and ``created_at``) one
+    client wrote within ``window``: the count a rate limit compares."""
     since = now_utc() - window
     return (
         db.session.scalar(
             select(sa.func.count())
-            .select_from(GuidanceRequest)
-            .where(GuidanceRequest.client_hash == client, GuidanceRequest.created_at >= since)
+            .select_from(model)
+            .where(model.client_hash == client, model.created_at >= since)
         )
         or 0
     )
