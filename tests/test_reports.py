@@ -25,7 +25,7 @@ from gi_registry.services.reports import (
 )
 from gi_registry.services.unit import unit_of_work
 from tests.conftest import make_app
-from tests.factories import make_user, sign_in
+from tests.factories import credit_code, make_user, sign_in
 from tests.langmarks import unmarked_chinese
 
 NEW = "/reports/new"
@@ -440,10 +440,10 @@ def test_an_unknown_code_links_with_what_was_typed_and_a_valid_mark_does_not(ctx
     code = register(auths=[("test-rice", current())])
     client = ctx.test_client()
     assert "/reports/new" not in client.get(f"/verify?credit_code={code}").text
-    unknown = "91220581MA0000002W"
+    unknown = credit_code(serial=99)
     html = client.get(f"/verify?credit_code={unknown}").get_data(as_text=True)
-    if "名录中没有统一社会信用代码" in html:
-        assert f"/reports/new?seller={unknown}" in html
+    assert "名录中没有统一社会信用代码" in html
+    assert f'href="/reports/new?seller={unknown}"' in html
     assert 'href="/reports/new"' in client.get("/verify/report").text
 
 
