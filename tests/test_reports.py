@@ -484,3 +484,24 @@ def test_english_pages_mark_their_chinese(client, sample_app):
         page = client.get(url)
         assert page.status_code == 200, url
         assert unmarked_chinese(page.get_data(as_text=True)) == [], url
+
+
+def test_the_staff_dashboard_counts_open_reports_and_the_navigation_leads_to_them(
+    client, sample_app
+):
+    with sample_app.app_context():
+        staff = make_user("curator@example.org", role="staff")
+        codes = [file_report(), file_report(product="虚构人参")]
+        with unit_of_work(user=staff) as work:
+            change_status(work, codes[0], "investigating", "调查中。")
+            change_status(work, file_report(), "dismissed", "与地理标志无关。")
+        sign_in(client, staff)
+    dashboard = client.get("/staff/")
+    assert dashboard.status_code == 200
+    queue = re.search(
+        r'<a href="/staff/reports/">([^<]*)</a> <span class="badge count">(\d+)<', dashboard.text
+    )
+    assert queue and queue.group(2) == "2"  # received and investigating; not the dismissed one
+    assert all(f"/staff/reports/{code}" in dashboard.text for code in codes)
+    listing = client.get("/staff/reports/")
+    assert 'aria-current="page">侵权投诉举报<' in listing.text

@@ -24,12 +24,14 @@ from gi_registry.models import (
     GIProduct,
     GuidanceRequest,
     Listing,
+    MisuseReport,
     Producer,
     User,
 )
 from gi_registry.services.authorizations import save_authorization
 from gi_registry.services.listings import save_listing
 from gi_registry.services.organisations import create_organisation
+from gi_registry.services.reports import submit_report
 from gi_registry.services.stations import submit_request
 from gi_registry.services.trace import create_batch
 from gi_registry.services.unit import unit_of_work
@@ -47,7 +49,8 @@ SECRET_NAME = "王秘密联系人"
 SECRET_PHONE = "13987654321"
 REQUESTER = "李四虚构"
 REQUESTER_CONTACT = "13912345678"
-SECRETS = (SECRET_NAME, SECRET_PHONE, REQUESTER, REQUESTER_CONTACT, "BATCHSECRET")
+REPORTER_CONTACT = "reporter-secret@example.org"
+SECRETS = (SECRET_NAME, SECRET_PHONE, REQUESTER, REQUESTER_CONTACT, "BATCHSECRET", REPORTER_CONTACT)
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -71,6 +74,7 @@ class World:
     batch_id: int
     batch_token: str
     code: str  # a guidance request's tracking code
+    report: str = ""  # a misuse report's tracking code (with one evidence photo)
 
     def client(self, user_id: int | None = None, lang: str | None = None) -> FreshClient:
         client = FreshClient(self.app, self.app.response_class, use_cookies=True)
@@ -163,6 +167,17 @@ def build_world(app: Flask) -> World:
                     "contact": REQUESTER_CONTACT,
                 },
             )
+            report = submit_report(
+                work,
+                {
+                    "product": "梅河大米",
+                    "seller": "虚构粮油店",
+                    "location": "长春市某农贸市场",
+                    "description": "包装上印有专用标志，但核验结果为未获授权。",
+                    "reporter_contact": REPORTER_CONTACT,
+                },
+                [picture()],
+            )
         return World(
             app=app,
             staff_id=staff.id,
@@ -174,6 +189,7 @@ def build_world(app: Flask) -> World:
             batch_id=batch.id,
             batch_token=batch.token,
             code=request.tracking_code,
+            report=report.tracking_code,
         )
 
 
@@ -204,6 +220,12 @@ ARGUMENTS: dict[str, Callable[[World], list[dict]]] = {
     "staff.batch": lambda w: [{"batch_id": w.batch_id}],
     "staff.guidance": lambda w: [{}, {"status": "closed"}],
     "staff.request": lambda w: [{"code": w.code}],
+    "report_staff.index": lambda w: [{}, {"status": "investigating"}],
+    "report_staff.show": lambda w: [{"code": w.report}],
+    "report_staff.evidence": lambda w: [{"code": w.report, "number": 1}],
+    "report_staff.note": lambda w: [{"code": w.report}],
+    "report_staff.link": lambda w: [{"code": w.report}],
+    "report_staff.transition": lambda w: [{"code": w.report}],
     "staff.change": lambda w: [
         {"code": w.code, "action": action} for action in ("assign", "answer", "close")
     ],
@@ -216,6 +238,8 @@ POSTED = {
     "approve": "1",
     "assignee": "member@example.org",
     "answer": "不应生效的答复",
+    "note": "不应生效的备注",
+    "product": "meihe-dami",
     "submit": "1",
 }
 
@@ -270,6 +294,8 @@ def test_anonymous_visitors_go_to_login_and_producers_get_403(world):
         )
         request = db.session.scalar(select(GuidanceRequest))
         assert (request.status, request.answer) == ("received", "")
+        report = db.session.scalar(select(MisuseReport))
+        assert (report.status, report.notes, report.product.slug) == ("received", [], "meihe-dami")
         assert not db.session.scalar(
             select(AuditEntry.id).where(
                 AuditEntry.changes.is_not(None), AuditEntry.actor == "member@example.org"
@@ -308,6 +334,8 @@ def test_english_staff_pages_mark_their_chinese(world):
             continue
         page = staff.get(url)
         assert page.status_code == 200, url
+        if page.mimetype != "text/html":  # an evidence photo
+            continue
         assert '<html lang="en"' in page.text, url
         problems += [f"{url}: {finding}" for finding in unmarked_chinese(page.text)]
     refused = post(staff, "/staff/listings", {"selected": world.bad, "approve": "1"})

@@ -1,7 +1,8 @@
 """The staff's side of misuse reports, under /staff/reports: the list by status, a report with its
-evidence, contacts and notes, and the forms that move it on. Staff and admins only
-(``staff_required`` on every route); every write is one service call in one unit of work, so the
-history names the staff member."""
+evidence, contacts and notes, and the forms that move it on. Staff and admins only, checked once
+for the blueprint with the staff area's own check (``refuse_non_staff``); every write is one service
+call in one unit of work, so the history names the staff member. The staff dashboard's panel of open
+reports is added to ``staff.panels.PANELS`` here."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from gi_registry import vocab
-from gi_registry.accounts.access import signed_in_user, staff_required
+from gi_registry.accounts.access import refuse_non_staff, signed_in_user
 from gi_registry.caching import exempt
 from gi_registry.i18n.content import label
 from gi_registry.i18n.messages import translate_message
@@ -47,6 +48,12 @@ from gi_registry.services.unit import Work, unit_of_work
 bp = Blueprint("report_staff", __name__, url_prefix="/staff/reports")
 
 
+@bp.before_request
+def staff_only():
+    """Anonymous visitors go to the login page, everyone but staff and admins gets 403."""
+    return refuse_non_staff()
+
+
 @bp.after_request
 def private(response):
     response.headers["Cache-Control"] = "private, no-store"
@@ -56,7 +63,6 @@ def private(response):
 
 @bp.route("/")
 @exempt
-@staff_required
 def index():
     chosen = request.args.get("status", "")
     status = chosen if chosen in vocab.REPORT_STATUSES else None
@@ -74,7 +80,6 @@ def load(code: str):
 
 @bp.route("/<code>")
 @exempt
-@staff_required
 def show(code: str):
     return render_report(load(code))
 
@@ -128,7 +133,6 @@ def describe(revision: Revision) -> tuple[datetime, str, str]:
 
 @bp.route("/<code>/note", methods=["POST"])
 @exempt
-@staff_required
 def note(code: str):
     def write(work: Work, form: NoteForm) -> None:
         add_note(work, code, form.note.data or "")
@@ -138,7 +142,6 @@ def note(code: str):
 
 @bp.route("/<code>/link", methods=["POST"])
 @exempt
-@staff_required
 def link(code: str):
     def write(work: Work, form: LinkForm) -> None:
         product, producer = form.product.data or "", form.producer.data or ""
@@ -151,7 +154,6 @@ def link(code: str):
 
 @bp.route("/<code>/status", methods=["POST"])
 @exempt
-@staff_required
 def transition(code: str):
     target = request.form.get("target", "")
     form = StatusForm(prefix=target if target in vocab.REPORT_STATUSES else "")
@@ -190,7 +192,6 @@ def show_problem(form, error: ServiceError) -> None:
 
 @bp.route("/<code>/evidence/<int:number>")
 @exempt
-@staff_required
 def evidence(code: str, number: int):
     """One evidence photo, from the private folder (never under /media/)."""
     report = load(code)
