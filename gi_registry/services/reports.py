@@ -338,8 +338,3 @@ def count_by_status() -> dict[str, int]:
     counts.update({status: n for status, n in db.session.execute(query)})
     return counts
 
-
-def count_open() -> int:
-    """Reports still waiting for staff (received or investigating): for the staff dashboard."""
-    counts = count_by_status()
-    return sum(counts[status] for status in OPEN_STATUSES)
