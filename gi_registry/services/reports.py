@@ -337,4 +337,3 @@ def count_by_status() -> dict[str, int]:
     counts = dict.fromkeys(vocab.REPORT_STATUSES, 0)
     counts.update({status: n for status, n in db.session.execute(query)})
     return counts
-
