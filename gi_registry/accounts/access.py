@@ -33,10 +33,6 @@ def is_member_of(user: Any, producer: Producer | None) -> bool:
     )
 
 
-def is_owner_of(user: Any, producer: Producer | None) -> bool:
-    return is_member_of(user, producer) and user.member_role == "owner"
-
-
 def require_member(producer: Producer | None) -> Producer:
     """``producer`` if the current user belongs to it; otherwise 404."""
     if not is_member_of(current_user, producer):
