@@ -21,6 +21,7 @@ from gi_registry.localtime import local_today
 from gi_registry.models import (
     AuditEntry,
     Authorization,
+    Brand,
     GIProduct,
     GuidanceRequest,
     Listing,
@@ -226,6 +227,12 @@ ARGUMENTS: dict[str, Callable[[World], list[dict]]] = {
     "report_staff.note": lambda w: [{"code": w.report}],
     "report_staff.link": lambda w: [{"code": w.report}],
     "report_staff.transition": lambda w: [{"code": w.report}],
+    "staff.brands": lambda w: [{}, {"status": "archived", "q": "吉"}],
+    "staff.new_brand": lambda w: [{}],
+    "staff.edit_brand": lambda w: [{"slug": "jizhi-jipin"}, {"slug": "meihe-heyun-sample"}],
+    "staff.brand_archive": lambda w: [
+        {"slug": "jizhi-jipin", "action": action} for action in ("archive", "unarchive")
+    ],
     "staff.change": lambda w: [
         {"code": w.code, "action": action} for action in ("assign", "answer", "close")
     ],
@@ -294,6 +301,8 @@ def test_anonymous_visitors_go_to_login_and_producers_get_403(world):
         )
         request = db.session.scalar(select(GuidanceRequest))
         assert (request.status, request.answer) == ("received", "")
+        umbrella = db.session.scalar(select(Brand).where(Brand.slug == "jizhi-jipin"))
+        assert (umbrella.status, umbrella.archived_at) == ("published", None)
         report = db.session.scalar(select(MisuseReport))
         assert (report.status, report.notes, report.product.slug) == ("received", [], "meihe-dami")
         assert not db.session.scalar(

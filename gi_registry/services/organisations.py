@@ -199,17 +199,18 @@ def store_licence(data: bytes) -> str:
         raise ValidationError({"licence": f"{error.field}：{error.message}"}) from None
 
 
-def new_slug(name: str) -> str:
+def new_slug(name: str, model: type = Producer, fallback: str = "org") -> str:
     """``meihekou-hefengyuan-daomi-zhuanye-hezuoshe``: the name's pinyin, cut at a syllable, with
-    ``-2``, ``-3``… when taken. Permanent: a later change of name keeps the address."""
+    ``-2``, ``-3``… when taken among ``model``'s slugs. Permanent: a later change of name keeps the
+    address."""
     syllables, _ = name_pinyin(name)
     base = ""
     for syllable in syllables.split():
         if len(base) + len(syllable) + 1 > SLUG_BASE_MAX:
             break
         base = f"{base}-{syllable}" if base else syllable
-    base = base if len(base) >= 2 else "org"
-    taken = set(db.session.scalars(select(Producer.slug).where(Producer.slug.like(f"{base}%"))))
+    base = base if len(base) >= 2 else fallback
+    taken = set(db.session.scalars(select(model.slug).where(model.slug.like(f"{base}%"))))
     candidate, number = base, 1
     while candidate in taken:
         number += 1

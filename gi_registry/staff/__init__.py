@@ -32,6 +32,7 @@ def private(response):
 
 from gi_registry.staff import (  # noqa: E402,F401  (routes register on bp)
     batches,
+    brands,
     dashboard,
     guidance,
     listings,

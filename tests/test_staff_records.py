@@ -1,0 +1,186 @@
+"""Registry editing in the staff area: brands (umbrella and members), categories and registry
+producers, through the pages, on one sample app for the module. Each change is in the history under
+the staff user's name; a concurrent edit is a conflict that keeps the input; bad input is named."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from gi_registry.extensions import db
+from gi_registry.models import AuditEntry, Brand
+from gi_registry.services.brands import save_brand
+from gi_registry.services.history import SNAPSHOTS
+from gi_registry.services.unit import unit_of_work
+from tests.conftest import _app_from
+from tests.factories import make_user
+from tests.test_staff import CSRF, FreshClient
+
+STAFF = "registrar@example.org"
+UMBRELLA = "jizhi-jipin"  # sample: the province's umbrella brand 吉致吉品
+
+
+@pytest.fixture(scope="module")
+def app(sample_template, databases, tmp_path_factory) -> Iterator[Flask]:
+    yield from _app_from(sample_template, databases, tmp_path_factory.mktemp("records"))
+
+
+@pytest.fixture(scope="module")
+def staff_id(app) -> int:
+    with app.app_context():
+        return make_user(STAFF, role="staff").id
+
+
+def client(app: Flask, user_id: int | None = None, lang: str | None = None) -> FreshClient:
+    browser = FreshClient(app, app.response_class, use_cookies=True)
+    if lang:
+        browser.set_cookie("lang", lang)
+    if user_id is not None:
+        with browser.session_transaction() as session:
+            session["_user_id"] = str(user_id)
+            session["_fresh"] = True
+    return browser
+
+
+def form_page(browser: FreshClient, url: str) -> tuple[str, str]:
+    """The page's text and its CSRF token."""
+    page = browser.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    return page.text, CSRF.search(page.text).group(1)
+
+
+def version_in(page: str) -> str:
+    import re
+
+    return re.search(r'id="version" name="version" type="hidden" value="(\d*)"', page).group(1)
+
+
+def actors(app: Flask, entity: str, key: str) -> list[str]:
+    with app.app_context():
+        query = select(AuditEntry.actor).where(
+            AuditEntry.entity == entity, AuditEntry.entity_key == key
+        )
+        return list(db.session.scalars(query.order_by(AuditEntry.id)))
+
+
+def brand_fields(**changes) -> dict:
+    fields = {
+        "name_zh": "测试成员品牌",
+        "name_en": "Test Member Brand",
+        "slug": "",
+        "kind": "enterprise",
+        "parent": UMBRELLA,
+        "trademark_number": "",
+        "description": "一个测试用的成员品牌。",
+        "products": "meihe-dami",
+        "producers": "",
+        "sources-0-title": "测试来源",
+        "sources-0-url": "https://example.org/brand",
+        "sources-0-confidence": "press",
+        "sources-0-note": "",
+        "status": "published",
+    }
+    return fields | changes
+
+
+# -- brands -----------------------------------------------------------------------------------------
+
+
+def test_a_new_member_brand_shows_under_its_umbrella(app, staff_id):
+    staff = client(app, staff_id)
+    _page, csrf = form_page(staff, "/staff/brands/new")
+    answer = staff.post("/staff/brands/new", data={"csrf_token": csrf, **brand_fields()})
+    assert answer.status_code == 303, answer.text
+    slug = answer.headers["Location"].split("/")[-2]
+    assert slug == "ce-shi-cheng-yuan-pin-pai"  # from the name's pinyin
+    public = client(app).get(f"/brands/{slug}").text
+    assert "吉致吉品" in public and "隶属区域公用品牌" in public
+    assert "测试成员品牌" in client(app).get(f"/brands/{UMBRELLA}").text
+    umbrella_page = staff.get(f"/staff/brands/{UMBRELLA}/edit").text
+    assert f"/staff/brands/{slug}/edit" in umbrella_page and "成员品牌" in umbrella_page
+    assert f'href="/staff/brands/{slug}/history"' in staff.get(f"/staff/brands/{slug}/edit").text
+    with app.app_context():
+        record = SNAPSHOTS["brands"](db.session.scalar(select(Brand).where(Brand.slug == slug)))
+    assert record["parent"] == UMBRELLA and record["products"] == ["meihe-dami"]
+    assert record["sources"][0]["title"] == "测试来源"
+    assert actors(app, "brands", slug) == [STAFF]
+    listed = staff.get("/staff/brands?q=测试成员").text
+    assert f"/staff/brands/{slug}/edit" in listed and "吉致吉品" in listed
+
+
+@pytest.mark.parametrize(
+    "lang, words",
+    [
+        (
+            "zh",
+            ["中文名称：", "关联的地理标志产品：找不到 no-such-gi", "品牌类型：", "来源：第 1 条"],
+        ),
+        ("en", ["Chinese name:", "Related GI products: not found: no-such-gi", "Brand type:"]),
+    ],
+)
+def test_bad_brand_input_is_named_and_nothing_is_written(app, staff_id, lang, words):
+    staff = client(app, staff_id, lang=lang)
+    _page, csrf = form_page(staff, "/staff/brands/new")
+    bad = brand_fields(
+        name_zh="",
+        name_en="Refused Brand",
+        kind="galaxy",
+        products="no-such-gi",
+        **{"sources-0-title": ""},
+    )
+    answer = staff.post("/staff/brands/new", data={"csrf_token": csrf, **bad})
+    assert answer.status_code == 422
+    text = html.unescape(answer.text)
+    for word in words:
+        assert word in text, word
+    with app.app_context():
+        assert db.session.scalar(select(Brand).where(Brand.name_en == "Refused Brand")) is None
+
+
+def test_a_concurrent_edit_is_a_conflict_that_keeps_the_input(app, staff_id):
+    staff = client(app, staff_id)
+    url = "/staff/brands/baicheng-qingzhu-sample/edit"
+    page, csrf = form_page(staff, url)
+    shown = version_in(page)
+    with app.app_context():  # someone else saves in between
+        brand = db.session.scalar(select(Brand).where(Brand.slug == "baicheng-qingzhu-sample"))
+        with unit_of_work(actor="other@example.org") as work:
+            save_brand(work, SNAPSHOTS["brands"](brand) | {"description": "别人先改了"})
+    mine = brand_fields(
+        name_zh="青竹测试", parent="", products="", description="我的修改不能丢", version=shown
+    )
+    answer = staff.post(url, data={"csrf_token": csrf, **mine})
+    assert answer.status_code == 409
+    assert "已被他人修改" in answer.text and "我的修改不能丢" in answer.text
+    with app.app_context():
+        brand = db.session.scalar(select(Brand).where(Brand.slug == "baicheng-qingzhu-sample"))
+        assert brand.description == "别人先改了"
+
+
+def test_archiving_a_brand_hides_it_and_unarchiving_makes_it_a_draft(app, staff_id):
+    staff = client(app, staff_id)
+    slug = "shuangyang-luming-sample"
+    url = f"/staff/brands/{slug}/edit"
+    assert client(app).get(f"/brands/{slug}").status_code == 200
+    page, csrf = form_page(staff, url)
+    version = version_in(page)
+    done = staff.post(
+        f"/staff/brands/{slug}/archive", data={"csrf_token": csrf, "version": version}
+    )
+    assert done.status_code == 303
+    assert client(app).get(f"/brands/{slug}").status_code == 404
+    assert slug in staff.get("/staff/brands?status=archived").text
+    assert slug not in staff.get("/staff/brands").text
+    page, csrf = form_page(staff, url)
+    staff.post(
+        f"/staff/brands/{slug}/unarchive",
+        data={"csrf_token": csrf, "version": version_in(page)},
+    )
+    with app.app_context():
+        brand = db.session.scalar(select(Brand).where(Brand.slug == slug))
+        assert (brand.status, brand.archived_at) == ("draft", None)
+    assert actors(app, "brands", slug)[-2:] == [STAFF, STAFF]
