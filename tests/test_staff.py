@@ -233,6 +233,15 @@ ARGUMENTS: dict[str, Callable[[World], list[dict]]] = {
     "staff.brand_archive": lambda w: [
         {"slug": "jizhi-jipin", "action": action} for action in ("archive", "unarchive")
     ],
+    "staff.history": lambda w: [
+        {"kind": "products", "key": "meihe-dami"},
+        {"kind": "authorizations", "key": f"{SAMPLE_ORG}/meihe-dami"},
+        {"kind": "guidance", "key": w.code},
+    ],
+    "staff.restore": lambda w: [
+        {"kind": "guidance", "key": w.code, "revision_id": first_revision(w, "guidance", w.code)}
+    ],
+    "staff.trail": lambda w: [{}, {"kind": "guidance", "who": "curator@example.org"}],
     "staff.change": lambda w: [
         {"code": w.code, "action": action} for action in ("assign", "answer", "close")
     ],
@@ -249,6 +258,12 @@ POSTED = {
     "product": "meihe-dami",
     "submit": "1",
 }
+
+
+def first_revision(world: World, kind: str, key: str) -> int:
+    with world.app.app_context():
+        query = select(AuditEntry.id).where(AuditEntry.entity == kind, AuditEntry.entity_key == key)
+        return db.session.scalar(query.order_by(AuditEntry.id).limit(1))
 
 
 def staff_rules(app: Flask) -> list:

@@ -85,6 +85,12 @@ class History:
         # id(obj) -> (kind, obj, snapshot before, row version before)
         self.tracked: dict[int, tuple[str, Any, dict[str, Any] | None, int | None]] = {}
         self.entries: list[AuditEntry] = []
+        # (kind, row id) -> fields added to that record's entry: what a restore says it restored.
+        self.notes: dict[tuple[str, int], dict[str, list]] = {}
+
+    def annotate(self, kind: str, entity_id: int, changes: dict[str, list]) -> None:
+        """Add ``changes`` to the entry this unit writes for one record (if it writes one)."""
+        self.notes.setdefault((kind, entity_id), {}).update(changes)
 
     def track(self, kind: str, obj: Any, *, is_new: bool) -> None:
         """Remember ``obj`` and, for an existing record, how it looked before this unit touched it."""
@@ -125,6 +131,7 @@ class History:
         return counts
 
     def _entry(self, entity: str, key: str, entity_id, action: str, changes: dict) -> AuditEntry:
+        changes = changes | self.notes.get((entity, entity_id), {})
         return AuditEntry(
             actor=self.actor,
             user_id=self.user_id,

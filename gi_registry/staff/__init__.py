@@ -35,6 +35,7 @@ from gi_registry.staff import (  # noqa: E402,F401  (routes register on bp)
     brands,
     dashboard,
     guidance,
+    history,
     listings,
     organisations,
 )

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from gi_registry.services.listing_rules import REASON_MAX as LISTING_REASON_MAX
@@ -110,3 +117,14 @@ class ConfirmForm(FlaskForm):
     """A POST-only button (close a request) still carries the CSRF token."""
 
     submit = SubmitField(_l("办结"))
+
+
+class RestoreForm(FlaskForm):
+    """Restore an earlier version: the record's version as the confirmation page showed it."""
+
+    version = HiddenField()
+    confirm = SubmitField(_l("确认恢复"))
+
+    def expected_version(self) -> int | None:
+        value = (self.version.data or "").strip() if isinstance(self.version.data, str) else None
+        return int(value) if value and value.isdigit() else None
