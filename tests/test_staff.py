@@ -242,6 +242,19 @@ ARGUMENTS: dict[str, Callable[[World], list[dict]]] = {
         {"kind": "guidance", "key": w.code, "revision_id": first_revision(w, "guidance", w.code)}
     ],
     "staff.trail": lambda w: [{}, {"kind": "guidance", "who": "curator@example.org"}],
+    "staff.contents": lambda w: [{"kind": "stories"}, {"kind": "events", "state": "draft"}],
+    "staff.content_new": lambda w: [{"kind": "stories"}, {"kind": "events"}],
+    "staff.content": lambda w: [
+        {"kind": "stories", "slug": "meihe-dami-story"},
+        {"kind": "events", "slug": "ip-strong-province-conference"},
+    ],
+    "staff.content_publish": lambda w: [{"kind": "stories", "slug": "meihe-dami-story"}],
+    "staff.content_preview": lambda w: [{"kind": "stories"}],
+    "staff.slots": lambda w: [{}],
+    "staff.slot_new": lambda w: [{}],
+    "staff.slot": lambda w: [{"slot_id": 1}],
+    "staff.slot_move": lambda w: [{"slot_id": 1}],
+    "staff.slot_end": lambda w: [{"slot_id": 1}],
     "staff.change": lambda w: [
         {"code": w.code, "action": action} for action in ("assign", "answer", "close")
     ],
@@ -257,6 +270,8 @@ POSTED = {
     "note": "不应生效的备注",
     "product": "meihe-dami",
     "submit": "1",
+    "unpublish": "1",
+    "up": "1",
 }
 
 

@@ -59,6 +59,13 @@ LABELS = (
     N_("内部备注"),
     N_("状态"),
     N_("经营主体"),
+    # services.promotion (stories, events, featured slots)
+    N_("封面图片"),
+    N_("地理标志产品"),
+    N_("品牌"),
+    N_("故事"),
+    N_("活动"),
+    N_("推荐位"),
 )
 
 # Most specific first: the generic "label：problem" comes last.
@@ -126,6 +133,13 @@ TEMPLATES = (
     ),
     N_("举报提交繁忙，请稍后重试。"),
     N_("找不到 %(value)s"),
+    # services.promotion
+    N_("封面图片说明：不能为空（为看不到图片的读者描述图片内容）"),
+    N_("找不到%(label)s %(value)s"),
+    N_("%(label)s %(value)s 未发布或已归档，不能推荐"),
+    N_("推荐位必须且只能指向一个目标（product、brand、story 或 event）"),
+    N_("结束时间必须晚于开始时间"),
+    N_("已结束的推荐位不能调整顺序"),
     N_("%(label)s：%(problem)s"),
 )
 PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")  # %(name)s as re.escape leaves it

@@ -341,6 +341,25 @@ def remove_slot(work: Work, slot_id: int) -> FeatureSlot:
     return slot
 
 
+def move_slot(work: Work, slot_id: int, step: int) -> FeatureSlot:
+    """Move a slot one place up (``step=-1``) or down among the slots not yet ended, then number
+    those 1, 2, 3… (only the changed ones are written, each in the history)."""
+    slot = require_slot(slot_id)
+    now = now_utc()
+    order = sa.select(FeatureSlot).order_by(FeatureSlot.position, FeatureSlot.id)
+    current = [s for s in db.session.scalars(order) if not (s.ends_at and s.ends_at <= now)]
+    if slot not in current:
+        raise ValidationError({"position": "已结束的推荐位不能调整顺序"})
+    here = current.index(slot)
+    there = here + (1 if step > 0 else -1)
+    if 0 <= there < len(current):
+        current[here], current[there] = current[there], current[here]
+    for number, item in enumerate(current, start=1):
+        if item.position != number:
+            update_slot(work, item.id, {"position": number})
+    return slot
+
+
 def save_slot(work: Work, data: Mapping[str, Any], *, expected_version: int | None = None):
     """A whole slot record (as history keeps it) written back: ``flask history slots ID --restore``."""
     return update_slot(work, int(data["id"]), {k: v for k, v in data.items() if k != "id"})

@@ -33,9 +33,11 @@ def private(response):
 from gi_registry.staff import (  # noqa: E402,F401  (routes register on bp)
     batches,
     brands,
+    content,
     dashboard,
     guidance,
     history,
     listings,
     organisations,
+    slots,
 )
