@@ -60,64 +60,63 @@ def cover(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("size", list(VIEWPORTS))
-def test_a_curator_publishes_a_story_into_the_first_home_slot(
-    size,
-    sample_app,
-    browser,
-    live_server,
-    screenshot_dir,
-    tmp_path,  # noqa: F811
-):
-    email = f"curator-{size}@example.org"
-    slug = f"chaganhu-winter-fishing-{size}"
+@pytest.fixture(params=list(VIEWPORTS))
+def curator(request, sample_app, browser, live_server, screenshot_dir):  # noqa: F811
+    """A staff user signed in, in a browser of their own at one viewport."""
+    email = f"curator-{request.param}@example.org"
     with sample_app.app_context():
         make_user(email, role="staff")
-    context = browser.new_context(**VIEWPORTS[size])
+    context = browser.new_context(**VIEWPORTS[request.param])
     try:
-        curator = Curator(context, live_server, screenshot_dir, size)
+        curator = Curator(context, live_server, screenshot_dir, request.param)
         curator.sign_in(email)
-        page = curator.page
-
-        curator.open("/staff/stories/new")
-        page.fill("input[name=slug]", slug)
-        page.fill("input[name=title_zh]", TITLE)
-        page.fill("textarea[name=summary_zh]", "查干湖冬捕的故事。")
-        page.fill("textarea[name=body_zh]", BODY)
-        # The live preview: the server's sanitised rendering, as the public page draws it.
-        page.locator("#live-preview .prose strong").wait_for()
-        assert page.locator("#live-preview .prose h3").inner_text() == "冰上的号子"
-        page.select_option("select[name=products]", ["chaganhu-pangtouyu"])
-        page.set_input_files("input[name=cover]", str(cover(tmp_path / "cover.jpg")))
-        page.fill("input[name=cover_alt]", "冰面上拉网的渔工")
-        curator.check("story-editor")
-
-        curator.submit("main form.content-form [name=preview]")
-        assert page.locator(".content-preview .prose h3").inner_text() == "冰上的号子"
-        curator.check("story-preview")
-        # The file input does not survive a round trip: choose the cover again, then save.
-        page.set_input_files("input[name=cover]", str(cover(tmp_path / "cover.jpg")))
-        curator.submit("main form.content-form [name=save]")
-        assert page.url.endswith(f"/staff/stories/{slug}"), page.url
-        assert page.locator("main img[alt='冰面上拉网的渔工']").count() == 1
-        curator.submit("main form[action$='/publish'] [name=publish]")
-        assert "已发布" in page.locator("main").inner_text()
-
-        curator.open("/staff/slots/new")
-        page.select_option("select[name=target]", f"story:{slug}")
-        page.fill("input[name=position]", "0")
-        curator.check("slot-editor")
-        curator.submit("main form [name=save]")
-        assert page.url.endswith("/staff/slots"), page.url
-        curator.check("slots")
-
-        curator.open("/")
-        first = page.locator("main a[href*='/stories/']").first
-        assert first.get_attribute("href").endswith(f"/stories/{slug}")
-        assert TITLE in page.locator("main").inner_text()
-        curator.check("home")
-        curator.open(f"/stories/{slug}")
-        assert page.locator("main .prose h3").inner_text() == "冰上的号子"
-        curator.assert_clean_console(f"{size} story")
+        yield curator
     finally:
         context.close()
+
+
+def test_a_curator_publishes_a_story_into_the_first_home_slot(curator, tmp_path):
+    size = curator.viewport
+    slug = f"chaganhu-winter-fishing-{size}"
+    page = curator.page
+
+    curator.open("/staff/stories/new")
+    page.fill("input[name=slug]", slug)
+    page.fill("input[name=title_zh]", TITLE)
+    page.fill("textarea[name=summary_zh]", "查干湖冬捕的故事。")
+    page.fill("textarea[name=body_zh]", BODY)
+    # The live preview: the server's sanitised rendering, as the public page draws it.
+    page.locator("#live-preview .prose strong").wait_for()
+    assert page.locator("#live-preview .prose h3").inner_text() == "冰上的号子"
+    page.select_option("select[name=products]", ["chaganhu-pangtouyu"])
+    page.set_input_files("input[name=cover]", str(cover(tmp_path / "cover.jpg")))
+    page.fill("input[name=cover_alt]", "冰面上拉网的渔工")
+    curator.check("story-editor")
+
+    curator.submit("main form.content-form [name=preview]")
+    assert page.locator(".content-preview .prose h3").inner_text() == "冰上的号子"
+    curator.check("story-preview")
+    # The file input does not survive a round trip: choose the cover again, then save.
+    page.set_input_files("input[name=cover]", str(cover(tmp_path / "cover.jpg")))
+    curator.submit("main form.content-form [name=save]")
+    assert page.url.endswith(f"/staff/stories/{slug}"), page.url
+    assert page.locator("main img[alt='冰面上拉网的渔工']").count() == 1
+    curator.submit("main form[action$='/publish'] [name=publish]")
+    assert "已发布" in page.locator("main").inner_text()
+
+    curator.open("/staff/slots/new")
+    page.select_option("select[name=target]", f"story:{slug}")
+    page.fill("input[name=position]", "0")
+    curator.check("slot-editor")
+    curator.submit("main form [name=save]")
+    assert page.url.endswith("/staff/slots"), page.url
+    curator.check("slots")
+
+    curator.open("/")
+    first = page.locator("main a[href*='/stories/']").first
+    assert first.get_attribute("href").endswith(f"/stories/{slug}")
+    assert TITLE in page.locator("main").inner_text()
+    curator.check("home")
+    curator.open(f"/stories/{slug}")
+    assert page.locator("main .prose h3").inner_text() == "冰上的号子"
+    curator.assert_clean_console(f"{size} story")
