@@ -116,6 +116,9 @@ TEMPLATES = (
     N_("负责人不能把自己移出经营主体。"),
     # services.fields (web addresses) and media (pictures)
     N_("网址 %(value)s 无效，应以 http:// 或 https:// 开头"),
+    N_("网址过长（最多 %(max)s 个字符）"),
+    N_("日期 %(value)s 无效，应为 YYYY、YYYY-MM 或 YYYY-MM-DD"),
+    N_("缺少必填字段"),
     N_("请选择一张图片"),
     N_("图片不能超过 %(size)s"),
     N_("图片尺寸过大，请缩小后再上传"),

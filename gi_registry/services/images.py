@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from gi_registry.extensions import db
 from gi_registry.models import MediaAsset, now_utc
-from gi_registry.services.media import attach_image, remove_image, store_image
+from gi_registry.services.media import attach_image, move_image, remove_image, store_image
 from gi_registry.services.records import MODELS, require_record
 from gi_registry.services.unit import Work
 from gi_registry.services.writer import check_version
@@ -50,6 +50,24 @@ def remove_record_image(
     removed = remove_image(record, media_id)
     _record_change(work, kind, record, before)
     return removed
+
+
+def move_record_image(
+    work: Work,
+    kind: str,
+    slug: str,
+    media_id: int,
+    position: int,
+    *,
+    expected_version: int | None = None,
+) -> bool:
+    """Show picture ``media_id`` at ``position`` on the record (0: first, the cover picture);
+    True if the order changed."""
+    record = _illustrated(kind, slug, expected_version)
+    before = _image_ids(record)
+    moved = move_image(record, media_id, position)
+    _record_change(work, kind, record, before)
+    return moved
 
 
 def _illustrated(kind: str, slug: str, expected_version: int | None):

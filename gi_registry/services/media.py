@@ -32,6 +32,7 @@ __all__ = [
     "MediaError",
     "attach_image",
     "files_present",
+    "move_image",
     "remove_image",
     "store_image",
     "store_private_image",
@@ -162,6 +163,25 @@ def remove_image(record: Illustrated, media_id: int) -> bool:
             _renumber(images)
             return True
     return False
+
+
+def move_image(record: Illustrated, media_id: int, position: int) -> bool:
+    """Show picture ``media_id`` at ``position`` (0 is first: the cover); True if it moved.
+
+    Positions are rewritten 0, 1, 2…; the collection is reloaded at its next use, in the new order.
+    """
+    links = list(record.images)
+    link = next((item for item in links if item.media_id == media_id), None)
+    if link is None:
+        return False
+    index = max(0, min(position, len(links) - 1))
+    if links.index(link) == index:
+        return False
+    links.remove(link)
+    links.insert(index, link)
+    _renumber(links)
+    db.session.expire(record, ["images"])  # the list held the old order
+    return True
 
 
 def _link_for(record: Illustrated, asset: MediaAsset) -> ImageLink | None:

@@ -39,5 +39,6 @@ from gi_registry.staff import (  # noqa: E402,F401  (routes register on bp)
     history,
     listings,
     organisations,
+    products,
     slots,
 )
