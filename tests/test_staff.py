@@ -255,6 +255,12 @@ ARGUMENTS: dict[str, Callable[[World], list[dict]]] = {
     "staff.slot": lambda w: [{"slot_id": 1}],
     "staff.slot_move": lambda w: [{"slot_id": 1}],
     "staff.slot_end": lambda w: [{"slot_id": 1}],
+    "staff.products": lambda w: [{}, {"status": "archived", "q": "梅河"}, {"page": 2}],
+    "staff.product_new": lambda w: [{}],
+    "staff.product_edit": lambda w: [{"slug": "meihe-dami"}],
+    "staff.product_images": lambda w: [{"slug": "meihe-dami"}],
+    "staff.product_image": lambda w: [{"slug": "meihe-dami", "media_id": 1}],
+    "staff.product_archive": lambda w: [{"slug": "meihe-dami"}],
     "staff.change": lambda w: [
         {"code": w.code, "action": action} for action in ("assign", "answer", "close")
     ],

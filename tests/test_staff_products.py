@@ -197,18 +197,18 @@ def test_rows_are_added_removed_and_bad_rows_named_in_both_languages(site):
     }
     refused = edit(staff, "rows-rice", bad)
     assert refused.status_code == 422
-    assert "保护 第 2 行：保护类型：不能为空" in refused.text
+    assert "保护 第 2 行：类型：不能为空" in refused.text
     assert "无类型的编号" in refused.text  # the input is kept
     english = edit(site.client("en"), "rows-rice", bad)
     assert english.status_code == 422
-    assert "Protection row 2: Protection type: must not be empty" in english.text
+    assert "Protection row 2: Kind: cannot be empty" in english.text
     bad["protections-1-kind"] = "certification_mark"
     refused = edit(staff, "rows-rice", bad)  # now the service's rules: the date and the URL
     assert refused.status_code == 422
     assert "保护 第 3 行：申请日期：" in refused.text
     assert "来源 第 1 行：网址：" in refused.text
     english = edit(site.client("en"), "rows-rice", bad)
-    assert "Protection row 3: Application date:" in english.text
+    assert "Protection row 3: Applied:" in english.text
     assert "Source row 1: URL:" in english.text
     assert len(product(site, "rows-rice").protections) == 1  # nothing was saved
     bad |= {"protections-2-applied_on": "2020-03", "sources-0-url": "https://example.org/s"}

@@ -44,7 +44,7 @@ ALIAS_SPLIT = re.compile(r"[\n、,，;；]+")
 
 # Field label of each row field, as messages name them.
 PROTECTION_LABELS = {
-    "kind": _l("保护类型"),
+    "kind": _l("类型"),
     "authority": _l("批准机关"),
     "number": _l("公告号或注册号"),
     "applied_on": _l("申请日期"),
@@ -66,7 +66,7 @@ FIELD_LABELS = {
     "name_zh": _l("中文名称"),
     "name_en": _l("英文名称"),
     "aliases": _l("别名"),
-    "category": _l("产品类别"),
+    "category": _l("类别"),
     "region_codes": _l("保护地域"),
     "summary": _l("摘要"),
     "description": _l("介绍"),
@@ -254,7 +254,7 @@ class ProductForm(FlaskForm):
 
     def validate_category(self, field) -> None:
         if field.data not in {code for code, _label in self.category.choices if code}:
-            raise ValidationError(_l("产品类别：请选择一项"))
+            raise ValidationError(_l("类别：请选择一项"))
 
     def validate_status(self, field) -> None:
         if field.data not in {code for code, _label in self.status.choices}:
