@@ -329,6 +329,7 @@ def test_archiving_hides_a_product_and_restoring_makes_it_a_draft(site):
     make_product(site, "shelf-rice", name_zh="虚构归档米")
     staff, visitor = site.client(), site.client()
     assert visitor.get("/products/shelf-rice").status_code == 200
+    assert "shelf-rice" in visitor.get("/search?q=虚构归档米").text
     form = token_and_version(staff, "shelf-rice")
     assert (
         staff.post("/staff/products/shelf-rice/archive", data=form | {"archive": "1"}).status_code
