@@ -209,7 +209,7 @@ def test_rows_are_added_removed_and_bad_rows_named_in_both_languages(site):
     assert "来源 第 1 行：网址：" in refused.text
     english = edit(site.client("en"), "rows-rice", bad)
     assert "Protection row 3: Applied:" in english.text
-    assert "Source row 1: URL:" in english.text
+    assert "Source row 1: Web address:" in english.text
     assert len(product(site, "rows-rice").protections) == 1  # nothing was saved
     bad |= {"protections-2-applied_on": "2020-03", "sources-0-url": "https://example.org/s"}
     bad["protections-0-remove"] = "y"

@@ -60,7 +60,7 @@ SOURCE_LABELS = {
     "confidence": _l("可信度"),
     "note": _l("备注"),
 }
-GROUPS = {"protections": (_l("保护"), PROTECTION_LABELS), "sources": (_l("来源"), SOURCE_LABELS)}
+GROUPS = {"protections": PROTECTION_LABELS, "sources": SOURCE_LABELS}
 FIELD_LABELS = {
     "slug": _l("标识"),
     "name_zh": _l("中文名称"),
@@ -417,14 +417,11 @@ def aliases_in(text: str | None) -> list[str]:
 
 def row_message(group: str, number: int, name: str, problem: str) -> str:
     """ "保护 第 2 行：编号：不能为空", in the page's language."""
-    title, labels = GROUPS[group]
-    return gettext(
-        "%(group)s 第 %(n)s 行：%(label)s：%(problem)s",
-        group=title,
-        n=number,
-        label=labels.get(name, name),
-        problem=say(problem),
-    )
+    label = GROUPS[group].get(name, name)
+    values = {"n": number, "label": label, "problem": say(problem)}
+    if group == "protections":
+        return gettext("保护 第 %(n)s 行：%(label)s：%(problem)s", **values)
+    return gettext("来源 第 %(n)s 行：%(label)s：%(problem)s", **values)
 
 
 def field_message(name: str, problem: str) -> str:
