@@ -285,3 +285,13 @@ def test_slots_order_schedule_refusals_and_end(app, staff):
     assert "gone-rice" not in home_order()
     edit = staff.get(f"/staff/slots/{new.id}")
     assert edit.status_code == 200 and later in edit.text
+    # Two edits from the same page: the second was made on what the first replaced.
+    seen = re.search(r'name="seen" type="hidden" value="([^"]+)"', edit.text).group(1)
+    fields = {"target": "brand:jizhi-jipin", "position": "7", "starts_at": later, "seen": seen}
+    url = f"/staff/slots/{new.id}"
+    first = staff.post(url, data=fields | {"csrf_token": token(staff, url)})
+    assert first.status_code == 303
+    second = staff.post(url, data=fields | {"csrf_token": token(staff, url), "position": "8"})
+    assert second.status_code == 409 and "该记录已被他人修改" in second.text
+    with app.app_context():
+        assert db.session.get(FeatureSlot, new.id).position == 7
