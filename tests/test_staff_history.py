@@ -15,10 +15,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from gi_registry.extensions import db
-from gi_registry.models import AuditEntry, Brand, GIProduct, User
+from gi_registry.models import AuditEntry, Brand, FeatureSlot, GIProduct, User
 from gi_registry.services.brands import archive_brand
 from gi_registry.services.history import SNAPSHOTS, entity_key
-from gi_registry.services.products import save_product
+from gi_registry.services.products import archive_product, save_product
+from gi_registry.services.promotion import update_slot
 from gi_registry.services.records import MODELS
 from gi_registry.services.revisions import RESTORED_FROM, record_history
 from gi_registry.services.stations import submit_request
@@ -231,3 +232,28 @@ def test_marked_text_marks_only_the_change_and_escapes():
     marked = str(marked_text(long_before, long_before.replace("旧", "新")))
     assert "<del>旧</del><ins>新</ins>&lt;b&gt;" in marked
     assert "…" in marked and len(marked) < 200
+
+
+def test_a_restore_the_service_refuses_shows_its_message(world):
+    """A featured slot's earlier target was archived since: the slot's own rule refuses it."""
+    with world.app.app_context():
+        slot = db.session.scalar(
+            select(FeatureSlot).where(FeatureSlot.product_id.is_not(None)).limit(1)
+        )
+        slot_id, original = slot.id, slot.product.slug
+        other = db.session.scalar(
+            select(GIProduct.slug).where(
+                GIProduct.slug != original, GIProduct.status == "published"
+            )
+        )
+        with unit_of_work(actor="test") as work:
+            update_slot(work, slot_id, {"product": other})
+        with unit_of_work(actor="test") as work:
+            archive_product(work, original)
+        before_change = record_history("slots", slot_id)[1].id
+    curator = world.client(world.curator_id)
+    _confirmation, answer = restore_through_pages(curator, "slots", str(slot_id), before_change)
+    assert answer.status_code == 409
+    assert "不能推荐" in answer.text
+    with world.app.app_context():
+        assert db.session.get(FeatureSlot, slot_id).product.slug == other

@@ -107,6 +107,8 @@ FIELD_LABELS = {
     "answered_at": _l("答复时间"),
     "answered_by": _l("答复人"),
     "assigned_to": _l("负责人"),
+    "role": _l("角色"),
+    "password": _l("密码"),
 }
 # Values shown by their label: the vocabulary table of each coded field (status per kind).
 STATUS_TABLES = {
@@ -144,8 +146,8 @@ ITEM_CODES = {
 
 @dataclass
 class FieldDiff:
-    """One changed field. ``shape`` says which parts are set:
-    value (before, after), text (marked), list (removed, added) or nested (fields)."""
+    """One changed field. ``shape`` says which parts are set: value (before, after), text
+    (marked), list (removed, added), nested (fields) or created (after: a new record's value)."""
 
     name: str
     label: str
@@ -164,6 +166,16 @@ def field_diffs(kind: str, changes: dict[str, tuple[Any, Any]], skip=()) -> list
         diff(kind, name, before, after)
         for name, (before, after) in changes.items()
         if name not in skip
+    ]
+
+
+def created_fields(kind: str, changes: dict[str, tuple[Any, Any]]) -> list[FieldDiff]:
+    """A new record's fields: there is no "before" to compare with."""
+    return [
+        FieldDiff(
+            name, str(FIELD_LABELS.get(name, name)), "created", after=shown(kind, name, after)
+        )
+        for name, (_before, after) in changes.items()
     ]
 
 

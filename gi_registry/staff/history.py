@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -34,7 +35,13 @@ from gi_registry.services.revisions import (
     restore_revision,
 )
 from gi_registry.staff.common import act, say, show_errors, staff_page
-from gi_registry.staff.diffs import FIELD_LABELS, changes_between, field_diffs, shown
+from gi_registry.staff.diffs import (
+    FIELD_LABELS,
+    changes_between,
+    created_fields,
+    field_diffs,
+    shown,
+)
 from gi_registry.staff.forms import RestoreForm
 from gi_registry.staff.trail import (
     ACTION_LABELS,
@@ -96,13 +103,16 @@ class Page:
 
 
 def revision_row(kind: str, revision: Revision, newest: bool) -> dict[str, Any]:
+    created = action_of(revision) == "create"
+    rows = created_fields if created else partial(field_diffs, skip={RESTORED_FROM})
     return {
         "id": revision.id,
         "at": local_datetime(revision.at),
         "who": who(revision.user_email, revision.actor),
         "action": action_of(revision),
         "restored_from": revision.changes.get(RESTORED_FROM, (None, None))[1],
-        "diffs": field_diffs(kind, revision.changes, skip={RESTORED_FROM}),
+        "diffs": rows(kind, revision.changes),
+        "created": created,
         "restorable": not newest,
     }
 
