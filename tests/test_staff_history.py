@@ -179,6 +179,8 @@ def test_restoring_the_version_before_an_archive_brings_the_record_back(world):
     with world.app.app_context():
         assert db.session.scalar(select(Brand.status).where(Brand.slug == BRAND)) == "published"
     assert curator.get(f"/brands/{BRAND}").status_code == 200
+    history = curator.get(f"/staff/brands/{BRAND}/history").text
+    assert f'href="/staff/brands/{BRAND}/edit"' in history  # the brand editor's page
 
 
 def test_every_kind_has_a_history_page_and_a_restore_page(world):

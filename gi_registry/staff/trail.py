@@ -60,19 +60,16 @@ PUBLIC = {
     "guidance": ("stations.status", lambda o: {"code": o.tracking_code}),
 }
 # Staff pages that edit a record, by plain path (other parts of the console own them): the first
-# one the URL map knows is linked, so a link appears once its page exists.
+# one the URL map knows is linked, so a link appears once its page exists. Every kind is tried at
+# /staff/<kind>/<key> and /staff/<kind>/<key>/edit, after the paths named here.
 EDIT_PATHS = {
-    "products": ["/staff/products/{key}"],
-    "brands": ["/staff/brands/{key}"],
-    "producers": ["/staff/producers/{key}", "/staff/organisations/{key}"],
-    "authorizations": ["/staff/authorizations/{key}"],
-    "listings": ["/staff/listings/{key}"],
-    "stories": ["/staff/stories/{key}"],
-    "events": ["/staff/events/{key}"],
-    "slots": ["/staff/slots/{key}"],
-    "stations": ["/staff/stations/{key}"],
-    "guidance": ["/staff/guidance/{key}"],
+    "producers": ["/staff/organisations/{key}"],
 }
+
+
+def edit_paths(kind: str) -> list[str]:
+    own = [f"/staff/{kind}/{{key}}/edit", f"/staff/{kind}/{{key}}"]
+    return own + EDIT_PATHS.get(kind, [])
 
 
 def record_name(kind: str, obj: Any) -> str:
@@ -98,7 +95,7 @@ def public_url(kind: str, obj: Any) -> str | None:
 
 def edit_url(kind: str, key: str) -> str | None:
     adapter = current_app.url_map.bind("localhost")
-    for pattern in EDIT_PATHS.get(kind, []):
+    for pattern in edit_paths(kind):
         path = pattern.format(key=key)
         try:
             adapter.match(path, method="GET")
