@@ -205,6 +205,9 @@ def test_unknown_kinds_keys_and_revisions_are_404_with_a_message(world):
     unknown_key = curator.get("/staff/products/no-such-product/history")
     assert unknown_key.status_code == 404 and "no-such-product" in unknown_key.text
     assert curator.get("/staff/slots/abc/history").status_code == 404
+    # A page past the end (or not a number) shows the last (or first) page, not an error.
+    assert 'class="revision"' in curator.get(f"/staff/products/{PRODUCT}/history?page=999").text
+    assert curator.get(f"/staff/products/{PRODUCT}/history?page=x").status_code == 200
     other = newest_entry(world, "products", "changbaishan-wuweizi")
     assert curator.get(f"/staff/products/{PRODUCT}/history/{other.id}/restore").status_code == 404
 
