@@ -264,6 +264,13 @@ ARGUMENTS: dict[str, Callable[[World], list[dict]]] = {
     "staff.change": lambda w: [
         {"code": w.code, "action": action} for action in ("assign", "answer", "close")
     ],
+    "staff.authorizations": lambda w: [{}, {"status": "revoked", "q": "meihekou", "ending": 60}],
+    "staff.grant": lambda w: [{}],
+    "staff.authorization": lambda w: [{"producer": SAMPLE_ORG, "product": "meihe-dami"}],
+    "staff.label": lambda w: [
+        {"producer": SAMPLE_ORG, "product": "meihe-dami", "kind": kind} for kind in ("svg", "png")
+    ],
+    "staff.labels": lambda w: [{"producer": SAMPLE_ORG, "product": "meihe-dami", "count": 2}],
 }
 # What each POST would do if the check let it through: none of it may happen.
 POSTED = {
@@ -278,6 +285,10 @@ POSTED = {
     "submit": "1",
     "unpublish": "1",
     "up": "1",
+    "action": "revoke",
+    "producer": "fuyu-fengshi-family-farm",  # verified, not authorised for meihe-dami
+    "valid_from": "2026-01-01",
+    "valid_to": "2030-01-01",
 }
 
 
@@ -339,6 +350,12 @@ def test_anonymous_visitors_go_to_login_and_producers_get_403(world):
         assert (request.status, request.answer) == ("received", "")
         umbrella = db.session.scalar(select(Brand).where(Brand.slug == "jizhi-jipin"))
         assert (umbrella.status, umbrella.archived_at) == ("published", None)
+        marks = {
+            (a.producer.slug, a.product.slug): a.status
+            for a in db.session.scalars(select(Authorization))
+        }
+        assert marks[(SAMPLE_ORG, "meihe-dami")] == "active"  # not revoked
+        assert ("fuyu-fengshi-family-farm", "meihe-dami") not in marks  # not granted
         report = db.session.scalar(select(MisuseReport))
         assert (report.status, report.notes, report.product.slug) == ("received", [], "meihe-dami")
         assert not db.session.scalar(

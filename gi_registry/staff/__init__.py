@@ -31,6 +31,7 @@ def private(response):
 
 
 from gi_registry.staff import (  # noqa: E402,F401  (routes register on bp)
+    authorizations,
     batches,
     brands,
     content,

@@ -76,7 +76,11 @@ def expiring_authorizations(today: date) -> Panel:
     )
     return Panel(
         "staff/_expiring.html",
-        {"count": counted(query), "authorizations": list(db.session.scalars(query.limit(50)))},
+        {
+            "count": counted(query),
+            "days": EXPIRY_WINDOW.days,
+            "authorizations": list(db.session.scalars(query.limit(50))),
+        },
     )
 
 

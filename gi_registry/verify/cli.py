@@ -1,4 +1,4 @@
-"""``flask authorization label | rotate-token``: QR labels for packs, until the staff console exists."""
+"""``flask authorization label | rotate-token``: QR labels for packs (the staff console prints them too)."""
 
 from __future__ import annotations
 
