@@ -16,23 +16,24 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from markupsafe import Markup, escape
+from sqlalchemy import select
 from wtforms import (
     BooleanField,
     FieldList,
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from gi_registry import vocab
+from gi_registry.extensions import db
 from gi_registry.i18n.content import display_name, lang_attr, region_name
 from gi_registry.models import Category, Region
 from gi_registry.services.media import ALT_MAX
@@ -301,7 +302,6 @@ class ImageActionForm(FlaskForm):
     """Move, make the cover or remove one picture; ``version`` is the product's."""
 
     version = HiddenField()
-    position = IntegerField(_l("位置"), validators=[Optional()])
     up = SubmitField(_l("上移"))
     down = SubmitField(_l("下移"))
     cover = SubmitField(_l("设为封面"))
@@ -400,10 +400,6 @@ def place_errors(form: ProductForm, errors: dict[str, str]) -> list[str]:
 
 
 def categories() -> list[Category]:
-    from sqlalchemy import select
-
-    from gi_registry.extensions import db
-
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.code)))
 
 

@@ -279,8 +279,6 @@ def product_image(slug: str, media_id: int):
         )
     else:
         position = 0 if form.cover.data else link.position + (-1 if form.up.data else 1)
-        if form.position.data is not None and not (form.up.data or form.down.data):
-            position = 0 if form.cover.data else form.position.data - 1
         change = lambda work: move_record_image(  # noqa: E731
             work, "products", slug, media_id, position, expected_version=expected
         )
