@@ -111,6 +111,7 @@ def test_history_names_the_editor_and_shows_each_field_before_and_after(world):
         summary="梅河大米是测试改写的摘要。",
         description=old["description"].replace("2006年第191号公告", "2006年第192号公告"),
         programmes=["gi_demo_zone"],
+        region_codes=["220502", "220581"],
     )
     page = world.client(world.curator_id).get(f"/staff/products/{PRODUCT}/history")
     assert page.status_code == 200
@@ -124,6 +125,7 @@ def test_history_names_the_editor_and_shows_each_field_before_and_after(world):
     assert "国家质检总局以2006年第<del>191</del><ins>192</ins>号公告" in newest
     # A list: the programme removed, by its label.
     assert "<del>2021年“吉林十大地理标志”</del>" in newest
+    assert "<ins>东昌区 220502</ins>" in newest  # a region code with its name
     assert f'href="/products/{PRODUCT}"' in text  # the public page
 
 

@@ -12,11 +12,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+from sqlalchemy import select
 
-from gi_registry.i18n.content import label, own_lang
+from gi_registry.extensions import db
+from gi_registry.i18n.content import label, own_lang, region_name
+from gi_registry.models import Region
 
 # Text longer than this, or on several lines, is shown once with its changes marked.
 LONG_TEXT = 60
@@ -123,6 +127,8 @@ STATUS_TABLES = {
     "guidance": "GUIDANCE_STATUSES",
 }
 CODED = {"programmes": "PROGRAMMES", "topic": "GUIDANCE_TOPICS"}
+# Fields holding region codes (行政区划代码): shown with the region's name.
+REGION_FIELDS = {"region_codes", "region_code"}
 # The objects in a record's lists (protections, sources): their keys' labels and coded values.
 ITEM_LABELS = {
     "kind": _l("类型"),
@@ -187,6 +193,7 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
 
 def diff(kind: str, name: str, before: Any, after: Any) -> FieldDiff:
     title = str(FIELD_LABELS.get(name, name))
+    look_up_regions(name, before, after)
     if is_long_text(before, after):
         return FieldDiff(name, title, "text", marked=marked_text(before or "", after or ""))
     if isinstance(before, list | type(None)) and isinstance(after, list | type(None)):
@@ -266,6 +273,9 @@ def shown(kind: str, name: str, value: Any) -> Markup:
         return item_text(name, value)
     if isinstance(value, list):
         return Markup(_("、")).join(shown(kind, name, item) for item in value)
+    if name in REGION_FIELDS and isinstance(value, str):
+        known = region_names().get(value)
+        return Markup("%s %s") % (own_lang(known), value) if known else escape(value)
     if isinstance(value, str):
         table = STATUS_TABLES.get(kind) if name == "status" else CODED.get(name)
         if table:
@@ -283,3 +293,21 @@ def item_text(name: str, item: dict[str, Any]) -> Markup:
         text = escape(label(codes[key], value)) if key in codes else own_lang(str(value))
         pairs.append(Markup("%s: %s") % (str(ITEM_LABELS.get(key, key)), text))
     return Markup(_("；")).join(pairs)
+
+
+def region_names() -> dict[str, str]:
+    """Region names looked up during this request, by code."""
+    return g.setdefault("history_region_names", {})
+
+
+def look_up_regions(name: str, *values: Any) -> None:
+    """Fetch the names of a region field's codes in one query, before they are shown one by one."""
+    if name not in REGION_FIELDS:
+        return
+    codes = {c for v in values for c in (v if isinstance(v, list) else [v]) if isinstance(c, str)}
+    names = region_names()
+    missing = codes - names.keys()
+    if missing:
+        for region in db.session.scalars(select(Region).where(Region.code.in_(missing))):
+            names[region.code] = region_name(region)
+        names.update({code: "" for code in missing - names.keys()})
