@@ -121,7 +121,7 @@ def process_image(
     if not data:
         raise MediaError(field, "请选择一张图片")
     if len(data) > max_bytes:
-        raise MediaError(field, f"图片不能超过 {_size_label(max_bytes)}")
+        raise MediaError(field, f"图片不能超过 {size_label(max_bytes)}")
     hero, plan, icc = _decode_small(data, field, max_pixels)
     hero = _finish(hero, plan.orientation, icc)
     variants = _encode_variants(hero, plan.sizes)
@@ -171,7 +171,7 @@ def _open_checked(
     return image, box, plan
 
 
-def _size_label(limit: int) -> str:
+def size_label(limit: int) -> str:
     # A limit under 1 MB (a small deployment, a test) must not read as "0 MB".
     megabytes = 1024 * 1024
     if limit >= megabytes:

@@ -12,6 +12,8 @@ Modes:
 - ``save NAME VERSION``: save test-rice with ``name_zh`` = NAME, expecting VERSION.
 - ``guidance-holding STATION SIGNAL``: send a guidance request to STATION as client "same-client"
   with a limit of one an hour, flush, create SIGNAL, hold HOLD_SECONDS, commit.
+- ``confirm-upload TOKEN DIGEST USER_ID``: confirm a staged browser import (``interchange.uploads``)
+  as that staff user.
 - ``store-picture-holding FILE SIGNAL``: store the picture in FILE and show it on test-rice, flush,
   create SIGNAL, hold HOLD_SECONDS, commit; prints the asset's id.
 """
@@ -25,7 +27,8 @@ from pathlib import Path
 
 from gi_registry import create_app
 from gi_registry.extensions import db
-from gi_registry.interchange import import_document
+from gi_registry.interchange import import_document, uploads
+from gi_registry.models import User
 from gi_registry.services.errors import ServiceError
 from gi_registry.services.images import add_image
 from gi_registry.services.products import find_product, save_product
@@ -93,6 +96,14 @@ def guidance_holding(station: str, signal: str) -> dict:
     return {"ok": True, "code": code}
 
 
+def confirm_upload(token: str, digest: str, user_id: str) -> dict:
+    try:
+        report = uploads.confirm(token, digest, db.session.get(User, int(user_id)))
+    except uploads.UploadError as error:
+        return {"ok": False, "issues": [str(error)]}
+    return {"ok": report.ok, "issues": [str(i) for i in report.issues]}
+
+
 GUIDANCE = {
     "topic": "other",
     "question": "两个请求同时提交时，限额应当只放行一个。",
@@ -111,6 +122,7 @@ def main(mode: str, instance: str, url: str, *args: str) -> None:
         "save": save,
         "store-picture-holding": store_picture_holding,
         "guidance-holding": guidance_holding,
+        "confirm-upload": confirm_upload,
     }[mode]
     with app.app_context():
         outcome = handler(*args)

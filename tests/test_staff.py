@@ -221,6 +221,8 @@ ARGUMENTS: dict[str, Callable[[World], list[dict]]] = {
     "staff.batch": lambda w: [{"batch_id": w.batch_id}],
     "staff.guidance": lambda w: [{}, {"status": "closed"}],
     "staff.request": lambda w: [{"code": w.code}],
+    "staff.import_upload": lambda w: [{}],
+    "staff.import_confirm": lambda w: [{}],
     "report_staff.index": lambda w: [{}, {"status": "investigating"}],
     "report_staff.show": lambda w: [{"code": w.report}],
     "report_staff.evidence": lambda w: [{"code": w.report, "number": 1}],

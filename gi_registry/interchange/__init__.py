@@ -22,6 +22,7 @@ from gi_registry.models import User
 from gi_registry.models.producers import CONTACT_FIELDS
 from gi_registry.services.bulk import write_document
 from gi_registry.services.errors import ServiceError
+from gi_registry.services.history import Outcome
 from gi_registry.services.unit import IMPORT_LOCK, Work, unit_of_work
 
 __all__ = [
@@ -45,6 +46,8 @@ class ImportReport:
     issues: list[Issue] = field(default_factory=list)
     issue_count: int = 0
     dry_run: bool = False
+    # Each record written (or, on a dry run, that would be): kind, key, action, changed fields.
+    outcomes: list[Outcome] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -66,7 +69,7 @@ def import_document(
     labels: dict[tuple[str, int], str] | None = None,
     partial: bool = False,
     progress: Callable[[int], None] | None = None,
-    actor: str = "system",
+    actor: str | None = None,
     user: User | None = None,
     work: Work | None = None,
 ) -> ImportReport:
@@ -77,7 +80,8 @@ def import_document(
     sees its result, so two imports never merge. With ``dry_run`` the writes are made and rolled
     back, so the counts are exact and database constraints are exercised too. ``partial`` is
     spreadsheet input: a field left out keeps its stored value. Given ``work``, the import joins
-    that open unit instead (the caller took the lock and commits).
+    that open unit instead (the caller took the lock and commits). The history names ``actor``,
+    else ``user``'s e-mail, else "system".
     """
     report = ImportReport(dry_run=dry_run)
     try:
@@ -111,6 +115,7 @@ def _import_into(work, report, document, labels, partial, progress) -> None:
         report.created[kind] += counts["create"]
         report.updated[kind] += counts["update"] + counts["archive"]
         report.unchanged[kind] += counts["unchanged"]
+    report.outcomes = work.history.outcomes
 
 
 def database_refusal(error: DataError | IntegrityError) -> str:
@@ -156,7 +161,7 @@ def import_path(
     *,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
-    actor: str = "system",
+    actor: str | None = None,
     user: User | None = None,
 ) -> ImportReport:
     document, labels = read_document(path)

@@ -62,6 +62,16 @@ def entity_key(kind: str, record: dict[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What one unit did to one record: for an import's preview (what it would create or change)."""
+
+    kind: str
+    key: str
+    action: str  # create, update, archive or unchanged
+    fields: tuple[str, ...]  # the fields an update or archive changed
+
+
+@dataclass(frozen=True)
 class Revision:
     """One entry of a record's history. ``changes`` maps a field to (before, after)."""
 
@@ -87,6 +97,7 @@ class History:
         self.entries: list[AuditEntry] = []
         # (kind, row id) -> fields added to that record's entry: what a restore says it restored.
         self.notes: dict[tuple[str, int], dict[str, list]] = {}
+        self.outcomes: list[Outcome] = []  # every tracked record, changed or not, as written
 
     def annotate(self, kind: str, entity_id: int, changes: dict[str, list]) -> None:
         """Add ``changes`` to the entry this unit writes for one record (if it writes one)."""
@@ -117,11 +128,14 @@ class History:
             after = SNAPSHOTS[kind](obj)
             action, changes = classify(before, after)
             counts.setdefault(kind, Counter())[action] += 1
+            key = entity_key(kind, after)
+            fields = tuple(changes) if before is not None else ()
+            self.outcomes.append(Outcome(kind, key, action, fields))
             if action == "unchanged":
                 continue
             if before is not None:
                 touch_row(obj, version)
-            changed.append((kind, obj, action, changes, entity_key(kind, after)))
+            changed.append((kind, obj, action, changes, key))
         db.session.flush()  # ids for new records
         for kind, obj, action, changes, key in changed:
             self.entries.append(self._entry(kind, key, obj.id, action, changes))

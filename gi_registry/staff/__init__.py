@@ -38,6 +38,7 @@ from gi_registry.staff import (  # noqa: E402,F401  (routes register on bp)
     dashboard,
     guidance,
     history,
+    imports,
     listings,
     organisations,
     products,
