@@ -12,8 +12,9 @@ Modes:
 - ``save NAME VERSION``: save test-rice with ``name_zh`` = NAME, expecting VERSION.
 - ``guidance-holding STATION SIGNAL``: send a guidance request to STATION as client "same-client"
   with a limit of one an hour, flush, create SIGNAL, hold HOLD_SECONDS, commit.
-- ``confirm-upload TOKEN DIGEST USER_ID``: confirm a staged browser import (``interchange.uploads``)
-  as that staff user.
+- ``confirm-upload TOKEN DIGEST USER_ID [hold|after SIGNAL]``: confirm a staged browser import
+  (``interchange.uploads``) as that staff user; ``hold``: at the first written record create SIGNAL
+  and hold HOLD_SECONDS; ``after``: wait for SIGNAL to appear before confirming.
 - ``store-picture-holding FILE SIGNAL``: store the picture in FILE and show it on test-rice, flush,
   create SIGNAL, hold HOLD_SECONDS, commit; prints the asset's id.
 """
@@ -96,9 +97,21 @@ def guidance_holding(station: str, signal: str) -> dict:
     return {"ok": True, "code": code}
 
 
-def confirm_upload(token: str, digest: str, user_id: str) -> dict:
+def confirm_upload(token: str, digest: str, user_id: str, role: str = "", signal: str = "") -> dict:
+    held = False
+
+    def progress(_count: int) -> None:
+        nonlocal held
+        if role == "hold" and not held:
+            held = True
+            Path(signal).touch()
+            time.sleep(HOLD_SECONDS)
+
+    while role == "after" and not Path(signal).exists():
+        time.sleep(0.02)
+    user = db.session.get(User, int(user_id))
     try:
-        report = uploads.confirm(token, digest, db.session.get(User, int(user_id)))
+        report = uploads.confirm(token, digest, user, progress=progress)
     except uploads.UploadError as error:
         return {"ok": False, "issues": [str(error)]}
     return {"ok": report.ok, "issues": [str(i) for i in report.issues]}

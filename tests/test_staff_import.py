@@ -224,8 +224,9 @@ def test_an_expired_or_altered_upload_is_not_imported(site, monkeypatch):
     assert waiting(site.app) == []
 
 
-def test_two_confirmations_in_two_processes_leave_exactly_one_uploads_data(site):
-    """Two staff users confirm two different uploads of the same products at the same moment."""
+def test_two_confirmations_in_two_processes_do_not_merge(site, tmp_path):
+    """Two staff users confirm two uploads of the same products at once: the second import waits
+    for the first (the import lock) and applies on top of its result, never a mix of the two."""
 
     def document(tag: str, protections: int) -> dict:
         products = [
@@ -243,11 +244,12 @@ def test_two_confirmations_in_two_processes_leave_exactly_one_uploads_data(site)
         staged = []
         for user_id, doc in ((site.staff_id, a), (site.other_id, b)):
             owner = db.session.get(User, user_id)
-            staged.append((uploads.stage(owner, [("x.json", as_json(doc))]), user_id))
+            staged.append((uploads.stage(owner, [("x.json", as_json(doc))]), str(user_id)))
         db.session.remove()
+    signal = str(tmp_path / "first-holds-the-lock")
     processes = [
-        worker(site.app, "confirm-upload", up.token, up.digest, str(user_id))
-        for up, user_id in staged
+        worker(site.app, "confirm-upload", up.token, up.digest, user_id, role, signal)
+        for (up, user_id), role in zip(staged, ("hold", "after"), strict=True)
     ]
     results = [
         json.loads(p.communicate(timeout=300)[0].strip().splitlines()[-1]) for p in processes
@@ -256,15 +258,19 @@ def test_two_confirmations_in_two_processes_leave_exactly_one_uploads_data(site)
     with site.app.app_context():
         db.session.remove()
         stored = [p for p in export_document()["products"] if p["slug"].startswith("bulk-")]
-        assert stored in (a["products"], b["products"])
+        assert stored == b["products"]  # the second, whole, on top of the first
         rows = db.session.scalar(
             select(func.count())
             .select_from(Protection)
             .join(GIProduct)
             .where(GIProduct.slug.like("bulk-%"))
         )
-        assert rows == (160 if stored == a["products"] else 80)
-        actors = set(
-            db.session.scalars(select(AuditEntry.actor).where(AuditEntry.entity_key == "bulk-007"))
-        )
-        assert actors == {"importer@example.org", "other@example.org"}
+        assert rows == 80
+        entries = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.entity_key == "bulk-007").order_by(AuditEntry.id)
+        ).all()
+        assert [(e.actor, e.action) for e in entries] == [
+            ("importer@example.org", "create"),
+            ("other@example.org", "update"),
+        ]
+        assert entries[1].changes["name_zh"] == ["甲文件大米7", "乙文件大米7"]

@@ -18,6 +18,7 @@ import re
 import secrets
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,12 +152,16 @@ def preview(upload: Upload, owner: User) -> ImportReport:
     return import_document(document, labels=labels, partial=partial, dry_run=True, user=owner)
 
 
-def confirm(token: str, digest: str, user: User) -> ImportReport:
+def confirm(
+    token: str, digest: str, user: User, progress: Callable[[int], None] | None = None
+) -> ImportReport:
     """Import the files staged under ``token`` for real, as ``user``, all or nothing, once."""
     upload = claim(token, digest, user)
     try:
         document, labels, partial = read(upload)
-        return import_document(document, labels=labels, partial=partial, user=user)
+        return import_document(
+            document, labels=labels, partial=partial, user=user, progress=progress
+        )
     finally:
         shutil.rmtree(upload.folder, ignore_errors=True)
 
