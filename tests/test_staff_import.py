@@ -121,6 +121,8 @@ def test_preview_lists_what_would_change_and_confirm_imports_it_once_as_the_staf
     assert "/staff/products/rice-b/history" in done.text
     assert "/staff/products/rice-a/history" in done.text
     assert "/staff/products/rice-c/history" not in done.text  # unchanged: no history entry
+    history = staff.get("/staff/products/rice-b/history")
+    assert history.status_code == 200 and "importer@example.org" in history.text
     again = confirm(staff, text)  # a double submit
     assert again.status_code == 409
     assert counts(site.app) == (before[0] + 1, before[1] + 2)
