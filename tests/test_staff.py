@@ -273,7 +273,11 @@ ARGUMENTS: dict[str, Callable[[World], list[dict]]] = {
         {"producer": SAMPLE_ORG, "product": "meihe-dami", "kind": kind} for kind in ("svg", "png")
     ],
     "staff.labels": lambda w: [{"producer": SAMPLE_ORG, "product": "meihe-dami", "count": 2}],
+    "staff.users.index": lambda w: [{}, {"q": "member"}],
+    "staff.users.user": lambda w: [{"user_id": w.member_id}],
 }
+# Admins only: staff get 403 there too (staff.users' own check).
+ADMIN_ONLY = frozenset({"staff.users.index", "staff.users.user"})
 # What each POST would do if the check let it through: none of it may happen.
 POSTED = {
     "decision": "suspend",
@@ -291,6 +295,8 @@ POSTED = {
     "producer": "fuyu-fengshi-family-farm",  # verified, not authorised for meihe-dami
     "valid_from": "2026-01-01",
     "valid_to": "2030-01-01",
+    "role": "admin",
+    "active": "y",
 }
 
 
@@ -345,6 +351,7 @@ def test_anonymous_visitors_go_to_login_and_producers_get_403(world):
             assert not leaked, (who, endpoint, url, leaked)
     with world.app.app_context():  # nothing the POSTs asked for happened
         assert sample_producer(world.pending_org).status == "pending"
+        assert db.session.get(User, world.member_id).role == "producer"
         assert db.session.scalar(select(Listing.status).where(Listing.slug == "good-one")) == (
             "pending"
         )
@@ -369,22 +376,35 @@ def test_anonymous_visitors_go_to_login_and_producers_get_403(world):
 
 def test_staff_open_every_page_privately(world):
     staff = world.client(world.staff_id)
+    with world.app.app_context():
+        admin = world.client(make_user("admin@example.org", role="admin").id)
     for endpoint, method, url in tries(world):
-        if method != "GET":
+        if endpoint in ADMIN_ONLY:  # staff are refused, GET or POST; admins get the page
+            if method == "POST":
+                answer = staff.post(url, data={"csrf_token": token(staff, ASK), **POSTED})
+            else:
+                answer = staff.get(url)
+            assert answer.status_code == 403, (endpoint, method, url, answer.status_code)
+            if method != "GET":
+                continue
+            answer = admin.get(url)
+        elif method != "GET":
             continue
-        answer = staff.get(url)
+        else:
+            answer = staff.get(url)
         assert answer.status_code == 200, (endpoint, url, answer.status_code)
         assert "private" in answer.headers["Cache-Control"], url
         assert "no-store" in answer.headers["Cache-Control"], url
         assert answer.headers["X-Robots-Tag"] == "noindex", url
-    admin_id = None
+    assert admin.get("/staff/").status_code == 200
     with world.app.app_context():
-        admin_id = make_user("admin@example.org", role="admin").id
-    assert world.client(admin_id).get("/staff/").status_code == 200
+        assert db.session.get(User, world.member_id).role == "producer"
 
 
 def test_english_staff_pages_mark_their_chinese(world):
     staff = world.client(world.staff_id, lang="en")
+    with world.app.app_context():
+        admin = world.client(make_user("admin@example.org", role="admin").id, lang="en")
     # Something in every list, so record text shows.
     post(
         staff,
@@ -393,10 +413,10 @@ def test_english_staff_pages_mark_their_chinese(world):
         form_url=f"/staff/guidance/{world.code}",
     )
     problems = []
-    for _endpoint, method, url in tries(world):
+    for endpoint, method, url in tries(world):
         if method != "GET":
             continue
-        page = staff.get(url)
+        page = (admin if endpoint in ADMIN_ONLY else staff).get(url)
         assert page.status_code == 200, url
         if page.mimetype != "text/html":  # an evidence photo
             continue

@@ -60,6 +60,16 @@ def refuse_non_staff() -> Any:
     return None
 
 
+def refuse_non_admin() -> Any:
+    """None for admins; the login redirect for anonymous visitors; 403 for everyone else (staff
+    included). The staff area's users and roles pages ask here."""
+    if not getattr(current_user, "is_authenticated", False):
+        return login_manager.unauthorized()
+    if current_user.role != "admin":
+        abort(403)
+    return None
+
+
 def signed_in_user() -> User:
     """The current user as a model (views decorated with ``login_required`` only)."""
     return current_user._get_current_object()  # type: ignore[attr-defined]

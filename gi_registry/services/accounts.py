@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from gi_registry import vocab
 from gi_registry.extensions import db
 from gi_registry.models import LoginFailure, Producer, User, now_utc
-from gi_registry.services.errors import ServiceError
+from gi_registry.services.errors import NotFoundError, ServiceError, ValidationError
 from gi_registry.services.unit import Work, take_write_lock
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -214,3 +215,65 @@ def set_password(work: Work, user: User, password: str) -> None:
     db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == user.email))
     work.history.record("users", user.email, user.id, "update", {"password": ["…", "…"]})
     db.session.flush()
+
+
+# -- roles and deactivation (admins, in the staff area) -------------------------------------------
+
+ADMINS_LOCK = "accounts:admins"
+NOT_ADMIN = "只有管理员可以修改用户的角色或启用状态。"
+NOT_YOURSELF = "不能修改自己的角色，也不能停用自己的账户。"
+LAST_ADMIN = "这是最后一位启用的管理员，不能降级或停用。"
+
+
+def change_account(
+    work: Work, actor: User | None, user_id: int, *, role: str, active: bool
+) -> User:
+    """Set a user's role and whether they may sign in, as the admin ``actor`` (None: the command
+    line). Nobody changes their own account here; the last active admin is never demoted or
+    deactivated. The history records the change under the actor's name.
+
+    The admins' lock serialises these changes, so two admins cannot demote each other at once and
+    leave none: the second one, read after the first commits, is no longer an admin."""
+    if role not in vocab.USER_ROLES:
+        raise ValidationError({"role": "角色：请选择一项"})
+    take_write_lock(ADMINS_LOCK, "accounts", timeout=10.0)
+    if actor is not None and not (actor.role == "admin" and actor.active):
+        raise AccountError(NOT_ADMIN, "admin")
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"找不到用户（id {user_id}）")
+    if actor is not None and actor.id == user.id:
+        raise AccountError(NOT_YOURSELF, "self")
+    changes = {
+        name: [old, new]
+        for name, old, new in (("role", user.role, role), ("active", user.active, active))
+        if old != new
+    }
+    if not changes:
+        return user
+    if is_active_admin(user) and (role != "admin" or not active) and active_admins() <= 1:
+        raise AccountError(LAST_ADMIN, "last_admin")
+    user.role, user.active = role, active
+    db.session.flush()
+    work.history.record("users", user.email, user.id, "update", changes)
+    return user
+
+
+def is_active_admin(user: User) -> bool:
+    return user.role == "admin" and bool(user.active)
+
+
+def active_admins() -> int:
+    query = (
+        select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))
+    )
+    return db.session.scalar(query) or 0
+
+
+def search_users(text: str, limit: int = 200) -> list[User]:
+    """Accounts whose e-mail contains ``text`` (any case), by e-mail."""
+    query = select(User).order_by(User.email).limit(limit)
+    text = normalise_email(text)[:254].replace("%", "").replace("_", "")
+    if text:
+        query = query.where(User.email.like(f"%{text}%"))
+    return list(db.session.scalars(query))

@@ -43,4 +43,8 @@ from gi_registry.staff import (  # noqa: E402,F401  (routes register on bp)
     organisations,
     products,
     slots,
+    users,
 )
+
+# Users and roles: admins only, checked by its own before_request after the area's.
+bp.register_blueprint(users.bp)
