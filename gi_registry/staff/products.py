@@ -168,7 +168,7 @@ def edit_page(
         upload=upload or (ImageUploadForm(data={"version": product.version}) if product else None),
         actions=ImageActionForm(data={"version": product.version}) if product else None,
         archive=ArchiveForm(data={"version": product.version}) if product else None,
-        history=f"/staff/products/{product.slug}/history" if product else None,
+        history=url_for("staff.history", kind="products", key=product.slug) if product else None,
     )
     return make_response(page, status)
 
