@@ -196,6 +196,8 @@ def test_every_kind_has_a_history_page_and_a_restore_page(world):
         page = curator.get(f"/staff/{kind}/{key}/history")
         assert page.status_code == 200, (kind, key, page.status_code)
         assert 'class="revision"' in page.text, kind
+        if kind in ("products", "brands", "authorizations", "guidance"):  # their staff pages
+            assert f'href="/staff/{kind}/{key}' in page.text.split("<h2>")[0], kind
         restore = curator.get(f"/staff/{kind}/{key}/history/{oldest}/restore")
         assert restore.status_code == 200, (kind, key, restore.status_code)
 

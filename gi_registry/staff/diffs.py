@@ -112,6 +112,7 @@ FIELD_LABELS = {
     "answered_by": _l("答复人"),
     "assigned_to": _l("负责人"),
     "role": _l("角色"),
+    "reason": _l("原因"),  # an authorisation's suspension or revocation (its own entry)
     "password": _l("密码"),
 }
 # Values shown by their label: the vocabulary table of each coded field (status per kind).
