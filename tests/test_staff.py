@@ -263,6 +263,10 @@ ARGUMENTS: dict[str, Callable[[World], list[dict]]] = {
     "staff.product_images": lambda w: [{"slug": "meihe-dami"}],
     "staff.product_image": lambda w: [{"slug": "meihe-dami", "media_id": 1}],
     "staff.product_archive": lambda w: [{"slug": "meihe-dami"}],
+    "staff.categories": lambda w: [{}],
+    "staff.new_category": lambda w: [{}],
+    "staff.edit_category": lambda w: [{"code": "grain"}],
+    "staff.category_move": lambda w: [{"code": "grain"}],
     "staff.change": lambda w: [
         {"code": w.code, "action": action} for action in ("assign", "answer", "close")
     ],

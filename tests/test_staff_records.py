@@ -12,9 +12,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from gi_registry.extensions import db
-from gi_registry.models import AuditEntry, Brand
+from gi_registry.models import AuditEntry, Brand, Category
 from gi_registry.services.brands import save_brand
 from gi_registry.services.history import SNAPSHOTS
+from gi_registry.services.reference import ensure_categories, ensure_reference_data
 from gi_registry.services.unit import unit_of_work
 from tests.conftest import _app_from
 from tests.factories import make_user
@@ -56,7 +57,7 @@ def form_page(browser: FreshClient, url: str) -> tuple[str, str]:
 def version_in(page: str) -> str:
     import re
 
-    return re.search(r'id="version" name="version" type="hidden" value="(\d*)"', page).group(1)
+    return re.search(r'id="version" name="version" type="hidden" value="([^"]*)"', page).group(1)
 
 
 def actors(app: Flask, entity: str, key: str) -> list[str]:
@@ -184,3 +185,69 @@ def test_archiving_a_brand_hides_it_and_unarchiving_makes_it_a_draft(app, staff_
         brand = db.session.scalar(select(Brand).where(Brand.slug == slug))
         assert (brand.status, brand.archived_at) == ("draft", None)
     assert actors(app, "brands", slug)[-2:] == [STAFF, STAFF]
+
+
+# -- categories -------------------------------------------------------------------------------------
+
+
+def category(app: Flask, code: str) -> tuple | None:
+    with app.app_context():
+        found = db.session.scalar(select(Category).where(Category.code == code))
+        return found and (found.name_zh, found.name_en, found.position)
+
+
+def test_a_category_rename_survives_the_setup(app, staff_id):
+    staff = client(app, staff_id)
+    page, csrf = form_page(staff, "/staff/categories/beans")
+    renamed = {"name_zh": "杂粮与豆类", "name_en": "Coarse grains and beans"}
+    stale = {"csrf_token": csrf, "version": version_in(page), **renamed}
+    answer = staff.post("/staff/categories/beans", data=stale)
+    assert answer.status_code == 303
+    assert (
+        staff.post("/staff/categories/beans", data=stale | {"name_zh": "再改"}).status_code == 409
+    )
+    _page, csrf = form_page(staff, "/staff/categories")
+    moved = staff.post("/staff/categories/beans/move", data={"csrf_token": csrf, "up": "1"})
+    assert moved.status_code == 303
+    before = category(app, "beans")
+    assert before == ("杂粮与豆类", "Coarse grains and beans", 0)
+    with app.app_context(), unit_of_work(actor="setup") as work:
+        assert ensure_categories(work) == 0
+        ensure_reference_data(work)
+    assert category(app, "beans") == before
+    assert "杂粮与豆类" in client(app).get("/products").text
+    assert actors(app, "categories", "beans")[1:] == [STAFF, STAFF]  # after init-db: rename, move
+
+
+def test_adding_and_removing_categories(app, staff_id):
+    staff = client(app, staff_id)
+    _page, csrf = form_page(staff, "/staff/categories")
+    added = {"csrf_token": csrf, "code": "honey", "name_zh": "蜂产品", "name_en": "Bee products"}
+    assert staff.post("/staff/categories/new", data=added).status_code == 303
+    assert category(app, "honey")[:2] == ("蜂产品", "Bee products")
+    twice = staff.post("/staff/categories/new", data=added | {"name_zh": "粮食"})
+    assert twice.status_code == 409
+    assert (
+        "代码：honey 已存在" in twice.text and "中文名称：“粮食”已是另一个类别的名称" in twice.text
+    )
+    english = client(app, staff_id, lang="en")
+    _page, csrf = form_page(english, "/staff/categories")
+    refused = english.post(
+        "/staff/categories/new", data={"csrf_token": csrf, "code": "X", "name_zh": ""}
+    )
+    assert refused.status_code == 422
+    assert "Chinese name: please enter" in html.unescape(refused.text)
+    _page, csrf = form_page(staff, "/staff/categories")
+    remove = {"csrf_token": csrf, "remove": "1"}
+    assert staff.post("/staff/categories/grain/move", data=remove).status_code == 303
+    assert "产品类别“粮食”正被" in staff.get("/staff/categories").text  # in use: refused
+    staff.post("/staff/categories/honey/move", data=remove)
+    assert category(app, "grain") is not None and category(app, "honey") is None
+    with app.app_context():
+        actions = [
+            (e.actor, e.action)
+            for e in db.session.scalars(
+                select(AuditEntry).where(AuditEntry.entity_key == "honey").order_by(AuditEntry.id)
+            )
+        ]
+    assert actions == [(STAFF, "create"), (STAFF, "archive")]

@@ -66,6 +66,10 @@ LABELS = (
     N_("故事"),
     N_("活动"),
     N_("推荐位"),
+    # services.categories
+    N_("代码"),
+    N_("中文名称"),
+    N_("英文名称"),
 )
 
 # Most specific first: the generic "label：problem" comes last.
@@ -199,6 +203,12 @@ TEMPLATES = (
     N_("一次只能导入一个 JSON 文件"),
     N_("找不到这次上传：它已导入、已过期或不属于您。请重新上传文件。"),
     N_("上传的文件与预览时不一致，未导入任何数据。请重新上传。"),
+    # services.categories
+    N_("%(value)s 已存在"),
+    N_("“%(value)s”已是另一个类别的名称"),
+    N_("请用 2 至 32 个小写英文字母、数字或下划线，以字母开头"),
+    N_("找不到产品类别 %(value)s"),
+    N_("产品类别“%(value)s”正被 %(n)s 个地理标志产品和 %(m)s 条供需信息使用，不能删除。"),
     N_("%(label)s：%(problem)s"),
 )
 PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")  # %(name)s as re.escape leaves it

@@ -53,18 +53,22 @@ def region_fields(region: Region) -> dict[str, str | None]:
 
 
 def ensure_categories(work: Work) -> int:
-    existing = {c.code: c for c in db.session.scalars(select(Category))}
+    """Add the categories of ``vocab.CATEGORIES`` that are missing, last in the order. A stored
+    category is never changed: staff rename and reorder them (``services.categories``), and a setup
+    run afterwards must not undo that. Returns how many were added."""
+    stored = list(db.session.scalars(select(Category)))
+    existing = {c.code: c.position for c in stored}
+    names = {c.name_zh for c in stored}
+    position = max(existing.values(), default=-1)
     added = 0
-    for position, (code, name_zh, name_en) in enumerate(vocab.CATEGORIES):
+    for code, name_zh, name_en in vocab.CATEGORIES:
+        if code in existing or name_zh in names:  # a staff rename may have taken the name
+            continue
+        position += 1
         wanted = {"name_zh": name_zh, "name_en": name_en, "position": position}
-        category = existing.get(code)
-        if category is None:
-            db.session.add(Category(code=code, **wanted))
-            record_change(work, "categories", code, None, wanted)
-            added += 1
-        elif (stored := category_fields(category)) != wanted:
-            category.name_zh, category.name_en, category.position = name_zh, name_en, position
-            record_change(work, "categories", code, stored, wanted)
+        db.session.add(Category(code=code, **wanted))
+        record_change(work, "categories", code, None, wanted)
+        added += 1
     db.session.flush()
     return added
 

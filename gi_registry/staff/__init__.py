@@ -34,6 +34,7 @@ from gi_registry.staff import (  # noqa: E402,F401  (routes register on bp)
     authorizations,
     batches,
     brands,
+    categories,
     content,
     dashboard,
     guidance,
