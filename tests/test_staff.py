@@ -267,6 +267,11 @@ ARGUMENTS: dict[str, Callable[[World], list[dict]]] = {
     "staff.new_category": lambda w: [{}],
     "staff.edit_category": lambda w: [{"code": "grain"}],
     "staff.category_move": lambda w: [{"code": "grain"}],
+    "staff.new_producer": lambda w: [{}],
+    "staff.edit_producer": lambda w: [{"slug": w.pending_org}, {"slug": SAMPLE_ORG}],
+    "staff.producer_archive": lambda w: [
+        {"slug": SAMPLE_ORG, "action": action} for action in ("archive", "unarchive")
+    ],
     "staff.change": lambda w: [
         {"code": w.code, "action": action} for action in ("assign", "answer", "close")
     ],

@@ -5,6 +5,7 @@ the staff user's name; a concurrent edit is a conflict that keeps the input; bad
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -12,13 +13,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from gi_registry.extensions import db
-from gi_registry.models import AuditEntry, Brand, Category
+from gi_registry.models import AuditEntry, Brand, Category, Producer, User
 from gi_registry.services.brands import save_brand
 from gi_registry.services.history import SNAPSHOTS
 from gi_registry.services.reference import ensure_categories, ensure_reference_data
 from gi_registry.services.unit import unit_of_work
 from tests.conftest import _app_from
-from tests.factories import make_user
+from tests.factories import credit_code, make_user
 from tests.test_staff import CSRF, FreshClient
 
 STAFF = "registrar@example.org"
@@ -55,8 +56,6 @@ def form_page(browser: FreshClient, url: str) -> tuple[str, str]:
 
 
 def version_in(page: str) -> str:
-    import re
-
     return re.search(r'id="version" name="version" type="hidden" value="([^"]*)"', page).group(1)
 
 
@@ -226,7 +225,7 @@ def test_adding_and_removing_categories(app, staff_id):
     assert staff.post("/staff/categories/new", data=added).status_code == 303
     assert category(app, "honey")[:2] == ("蜂产品", "Bee products")
     twice = staff.post("/staff/categories/new", data=added | {"name_zh": "粮食"})
-    assert twice.status_code == 409
+    assert twice.status_code == 422
     assert (
         "代码：honey 已存在" in twice.text and "中文名称：“粮食”已是另一个类别的名称" in twice.text
     )
@@ -251,3 +250,78 @@ def test_adding_and_removing_categories(app, staff_id):
             )
         ]
     assert actions == [(STAFF, "create"), (STAFF, "archive")]
+
+
+# -- producers --------------------------------------------------------------------------------------
+
+PRODUCER = "meihekou-hefengyuan-coop"  # sample: verified, active
+
+
+def test_editing_a_producer_keeps_its_private_fields_and_archiving_hides_it(app, staff_id):
+    staff = client(app, staff_id)
+    with app.app_context():
+        producer = db.session.scalar(select(Producer).where(Producer.slug == PRODUCER))
+        fields = SNAPSHOTS["producers"](producer)
+        private = (producer.contact_name, producer.contact_phone, producer.licence_file)
+    assert f"/staff/producers/{PRODUCER}/edit" in staff.get(f"/staff/organisations/{PRODUCER}").text
+    url = f"/staff/producers/{PRODUCER}/edit"
+    page, csrf = form_page(staff, url)
+    assert f'href="/staff/producers/{PRODUCER}/history"' in page
+    data = {
+        "csrf_token": csrf,
+        "version": version_in(page),
+        "name": fields["name_zh"],
+        "credit_code": fields["credit_code"],
+        "kind": fields["kind"],
+        "region": fields["region_code"],
+        "address": fields["address"],
+        "phone": fields["phone"],
+        "website": fields["website"] or "",
+        "description": "工作人员核对后更新的简介。",
+        "verified": "y",
+    }
+    assert staff.post(url, data=data).status_code == 303
+    assert "工作人员核对后更新的简介。" in client(app).get(f"/producers/{PRODUCER}").text
+    stale = staff.post(url, data=data | {"description": "过时的修改"})
+    assert stale.status_code == 409 and "过时的修改" in stale.text
+    bad = staff.post(url, data=data | {"name": "", "region": "999999", "version": ""})
+    assert bad.status_code == 422
+    assert "名称：不能为空" in bad.text and "所在地区：未知的行政区划代码 999999" in bad.text
+    with app.app_context():
+        producer = db.session.scalar(select(Producer).where(Producer.slug == PRODUCER))
+        assert (producer.contact_name, producer.contact_phone, producer.licence_file) == private
+        version = producer.version
+    archive = {"csrf_token": csrf, "version": version}
+    assert staff.post(f"/staff/producers/{PRODUCER}/archive", data=archive).status_code == 303
+    assert client(app).get(f"/producers/{PRODUCER}").status_code == 404
+    assert actors(app, "producers", PRODUCER)[-2:] == [STAFF, STAFF]
+
+
+def test_a_producer_without_a_portal_account(app, staff_id):
+    staff = client(app, staff_id, lang="en")
+    _page, csrf = form_page(staff, "/staff/producers/new")
+    code = credit_code(region="220581", serial=977)
+    data = {
+        "csrf_token": csrf,
+        "name": "梅河口市公开来源米业有限公司",
+        "credit_code": code,
+        "kind": "enterprise",
+        "region": "220581",
+        "address": "",
+        "phone": "",
+        "website": "",
+        "description": "据公开的企业信用信息登记。",
+    }
+    answer = staff.post("/staff/producers/new", data=data)
+    assert answer.status_code == 303
+    slug = answer.headers["Location"].rsplit("/", 1)[-1]
+    assert client(app).get(f"/producers/{slug}").status_code == 200
+    again = staff.post("/staff/producers/new", data=data)
+    assert again.status_code == 422
+    assert f"Unified social credit code: already registered as producer {slug}" in html.unescape(
+        again.text
+    )
+    with app.app_context():
+        producer = db.session.scalar(select(Producer).where(Producer.slug == slug))
+        assert (producer.status, producer.contact_name) == ("active", "")
+        assert db.session.scalar(select(User.id).where(User.producer_id == producer.id)) is None

@@ -149,6 +149,34 @@ def update_organisation(
     return producer
 
 
+def save_registry_producer(
+    work: Work, producer: Producer | None, data: Mapping[str, Any], *, expected_version=None
+) -> Producer:
+    """Staff write a producer's public registry fields: an organisation's, or a new producer known
+    from a public source that has no portal account (created ``active``). Unlike a member's edit,
+    status and verification stay as staff set them; the private fields are not touched."""
+    required = {spec.name for spec in PUBLIC_FIELDS if spec.required}
+    data = {k: v for k, v in data.items() if not (k in required and v in ("", None))}
+    record, errors = parse_fields(PUBLIC_FIELDS, data, LABELS)
+    if "credit_code" in errors:  # the credit-code rules already say which field they are about
+        errors["credit_code"] = errors["credit_code"].removeprefix(f"{LABELS['credit_code']}：")
+    check_region(record, errors)
+    code = record.get("credit_code")
+    if code is not None and (producer is None or code != producer.credit_code):
+        take_write_lock(CREATE_LOCK, work.actor)  # the uniqueness check holds until the commit
+        owner = db.session.scalar(select(Producer.slug).where(Producer.credit_code == code))
+        if owner is not None:
+            errors["credit_code"] = f"{LABELS['credit_code']}：已登记为经营主体 {owner}"
+    if errors:
+        raise ValidationError(errors)
+    record["verified"] = bool(data.get("verified"))
+    if producer is None:
+        record |= {"slug": new_slug(record["name_zh"]), "sample": False, "status": "active"}
+    else:
+        record = SNAPSHOTS["producers"](producer) | record
+    return save_producer(work, record, expected_version=expected_version)
+
+
 def parse_organisation(data: Mapping[str, Any]) -> tuple[dict, dict, dict[str, str]]:
     """The public record, the private fields, and every error, each message naming its field."""
     # An empty required field is "不能为空", not "'' is not a valid choice".

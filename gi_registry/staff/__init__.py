@@ -42,6 +42,7 @@ from gi_registry.staff import (  # noqa: E402,F401  (routes register on bp)
     imports,
     listings,
     organisations,
+    producers,
     products,
     slots,
     users,

@@ -21,26 +21,37 @@ def name_fields(form, errors: dict[str, str]) -> dict[str, str]:
     """Each service message under the form field it is about (``sources[1].url`` is ``sources``),
     starting with that field's label so that it reads on its own in the summary above the form."""
     named = {}
+    renamed = getattr(form, "field_names", {})  # service field → form field, where they differ
     for key, message in errors.items():
         name = re.split(r"[\[.]", key, maxsplit=1)[0]
+        name = renamed.get(name, name)
         field = form._fields.get(name) if name not in ("", "$", "version") else None
         if field is None:
             named[""] = f"{named[''] + _('；') if '' in named else ''}{message}"
-            continue
-        text = str(field.label.text)
-        named[name] = message if message.startswith(text) else f"{text}{_('：')}{message}"
+        elif names_a_field(message, str(field.label.text)):
+            named[name] = message
+        else:
+            named[name] = f"{field.label.text}{_('：')}{message}"
     return named
+
+
+def names_a_field(message: str, label: str) -> bool:
+    """Whether a service message already starts with a field's name ("地址：过长…")."""
+    head = message[:24]
+    return message.startswith(label) or "：" in head or ": " in head
 
 
 def save_form(form, write: Callable[[Work], Any]) -> tuple[Any, int]:
     """Validate ``form`` (CSRF and its own checks: 422), then run ``write`` as the signed-in staff
-    user (a refusal or a concurrent save: 409). Returns (result, 200) when saved."""
+    user (a field refused: 422; the write refused, a concurrent save: 409). Returns (result, 200)
+    when saved."""
     if not form.validate():
         return None, 422
     result, errors = act(write)
     if errors:
         show_errors(form, name_fields(form, errors))
-        return None, 409
+        # A refusal of the whole write (a concurrent save) is a conflict; field problems are 422.
+        return None, 409 if list(errors) == [""] else 422
     return result, 200
 
 

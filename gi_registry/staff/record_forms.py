@@ -7,6 +7,7 @@ importer and the CLI call them directly) and their messages are shown under the 
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -229,6 +230,7 @@ class ProducerForm(OrganisationForm):
     """A producer's public registry fields; the contacts and the licence stay the portal's."""
 
     contact_name = contact_phone = contact_email = licence = None
+    field_names: ClassVar[dict[str, str]] = {"name_zh": "name", "region_code": "region"}
     verified = BooleanField(
         _l("已核验身份"),
         description=_l("登记中心已核实该经营主体的身份（例如依据营业执照或公开登记信息）。"),
@@ -237,11 +239,13 @@ class ProducerForm(OrganisationForm):
 
     def fill_from(self, producer) -> None:
         for name in (*PRODUCER_TEXT, "verified"):
-            self[FORM_NAMES.get(name, name)].data = getattr(producer, name)
+            self[self.field_names.get(name, name)].data = getattr(producer, name)
         self.version.data = str(producer.version)
 
     def service_data(self) -> dict:
-        data = {service: self[FORM_NAMES.get(service, service)].data for service in PRODUCER_TEXT}
+        data = {
+            service: self[self.field_names.get(service, service)].data for service in PRODUCER_TEXT
+        }
         return {name: value or "" for name, value in data.items()} | {
             "verified": bool(self.verified.data)
         }
@@ -257,4 +261,3 @@ PRODUCER_TEXT = (
     "website",
     "description",
 )
-FORM_NAMES = {"name_zh": "name", "region_code": "region"}
