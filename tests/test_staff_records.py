@@ -108,6 +108,7 @@ def test_a_new_member_brand_shows_under_its_umbrella(app, staff_id):
     assert record["parent"] == UMBRELLA and record["products"] == ["meihe-dami"]
     assert record["sources"][0]["title"] == "测试来源"
     assert actors(app, "brands", slug) == [STAFF]
+    assert STAFF in staff.get(f"/staff/brands/{slug}/history").text
     listed = staff.get("/staff/brands?q=测试成员").text
     assert f"/staff/brands/{slug}/edit" in listed and "吉致吉品" in listed
 
