@@ -263,6 +263,8 @@ ARGUMENTS: dict[str, Callable[[World], list[dict]]] = {
     "staff.product_images": lambda w: [{"slug": "meihe-dami"}],
     "staff.product_image": lambda w: [{"slug": "meihe-dami", "media_id": 1}],
     "staff.product_archive": lambda w: [{"slug": "meihe-dami"}],
+    "staff.brand_images": lambda w: [{"slug": "jizhi-jipin"}],
+    "staff.brand_image": lambda w: [{"slug": "jizhi-jipin", "media_id": 1}],
     "staff.categories": lambda w: [{}],
     "staff.new_category": lambda w: [{}],
     "staff.edit_category": lambda w: [{"code": "grain"}],

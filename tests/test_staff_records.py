@@ -5,6 +5,7 @@ the staff user's name; a concurrent edit is a conflict that keeps the input; bad
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Iterator
 
@@ -20,7 +21,7 @@ from gi_registry.services.reference import ensure_categories, ensure_reference_d
 from gi_registry.services.unit import unit_of_work
 from tests.conftest import _app_from
 from tests.factories import credit_code, make_user
-from tests.test_staff import CSRF, FreshClient
+from tests.test_staff import CSRF, FreshClient, picture
 
 STAFF = "registrar@example.org"
 UMBRELLA = "jizhi-jipin"  # sample: the province's umbrella brand 吉致吉品
@@ -326,3 +327,51 @@ def test_a_producer_without_a_portal_account(app, staff_id):
         producer = db.session.scalar(select(Producer).where(Producer.slug == slug))
         assert (producer.status, producer.contact_name) == ("active", "")
         assert db.session.scalar(select(User.id).where(User.producer_id == producer.id)) is None
+
+
+# -- brand pictures ---------------------------------------------------------------------------------
+
+
+def brand_pictures(app: Flask, slug: str) -> list[int]:
+    with app.app_context():
+        brand = db.session.scalar(select(Brand).where(Brand.slug == slug))
+        return [link.media_id for link in brand.images]
+
+
+def pictures_version(page: str) -> str:
+    """The version the picture forms carry (below the pictures' heading)."""
+    below = page.split('id="images"', 1)[1]
+    return re.search(r'name="version" type="hidden" value="(\d+)"', below).group(1)
+
+
+def test_brand_pictures_upload_cover_and_remove(app, staff_id):
+    slug, url = "changbai-shenyu-sample", "/staff/brands/changbai-shenyu-sample/edit"
+    staff = client(app, staff_id)
+    before = brand_pictures(app, slug)
+    page, csrf = form_page(staff, url)
+    upload = {"csrf_token": csrf, "version": version_in(page), "alt": "测试图片"}
+    hostile = staff.post(
+        f"/staff/brands/{slug}/images",
+        data=upload | {"images": [(io.BytesIO(b"<svg onload=alert(1)>"), "x.jpg")]},
+        content_type="multipart/form-data",
+    )
+    assert hostile.status_code == 303 and brand_pictures(app, slug) == before
+    assert "上传图片：无法识别的图片文件" in staff.get(url).text
+    good = staff.post(
+        f"/staff/brands/{slug}/images",
+        data=upload | {"images": [(io.BytesIO(picture()), "photo.png")]},
+        content_type="multipart/form-data",
+    )
+    assert good.status_code == 303
+    added = brand_pictures(app, slug)[-1]
+    assert added not in before
+    page, csrf = form_page(staff, url)
+    action = {"csrf_token": csrf, "version": pictures_version(page)}
+    staff.post(f"/staff/brands/{slug}/images/{added}", data=action | {"cover": "1"})
+    assert brand_pictures(app, slug) == [added, *before]
+    assert 'src="/media/' in client(app).get(f"/brands/{slug}").text
+    page, csrf = form_page(staff, url)
+    action["version"] = pictures_version(page)
+    staff.post(f"/staff/brands/{slug}/images/{added}", data=action | {"remove": "1"})
+    assert brand_pictures(app, slug) == before
+    assert actors(app, "brands", slug)[-3:] == [STAFF] * 3

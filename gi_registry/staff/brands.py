@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from gi_registry import vocab
 from gi_registry.extensions import db
-from gi_registry.models import Brand, GIProduct, Producer
+from gi_registry.models import Brand, BrandImage, GIProduct, Producer
 from gi_registry.services.brands import archive_brand, save_brand
 from gi_registry.services.fields import SLUG_RE
 from gi_registry.services.history import SNAPSHOTS
@@ -21,6 +21,8 @@ from gi_registry.services.organisations import new_slug
 from gi_registry.services.records import change_fields
 from gi_registry.staff.common import act, staff_page
 from gi_registry.staff.editing import LIST_LIMIT, like_pattern, list_query, save_form
+from gi_registry.staff.pictures import change_picture, upload_pictures
+from gi_registry.staff.product_forms import ImageActionForm, ImageUploadForm
 from gi_registry.staff.record_forms import (
     ArchiveForm,
     BrandForm,
@@ -187,6 +189,8 @@ def edit_page(brand: Brand | None):
         form=form,
         brand=brand,
         archive_form=ArchiveForm(formdata=None, version=brand.version if brand else ""),
+        upload=ImageUploadForm(formdata=None, version=brand.version if brand else ""),
+        actions=ImageActionForm(formdata=None, version=brand.version if brand else ""),
     )
     return make_response(page, status)
 
@@ -218,3 +222,42 @@ def brand_archive(slug: str, action: str):
     else:
         flash(_("表单已过期，请重新提交。"), "error")
     return redirect(url_for("staff.edit_brand", slug=brand.slug), code=303)
+
+
+# -- pictures ---------------------------------------------------------------------------------------
+
+
+def back_to_pictures(slug: str, messages=()):
+    """The edit page again, at its pictures, with any refusal as a message."""
+    for message in messages:
+        flash(message, "error")
+    return redirect(url_for("staff.edit_brand", slug=slug, _anchor="images"), code=303)
+
+
+@staff_page("/brands/<slug:slug>/images", methods=["POST"])
+def brand_images(slug: str):
+    """Upload one or more pictures: each is verified and re-encoded, or none is stored."""
+    find_brand(slug)
+    form = ImageUploadForm()
+    if not form.validate():
+        return back_to_pictures(slug, [m for ms in form.errors.values() for m in ms])
+    count, errors = upload_pictures("brands", slug, form)
+    if errors:
+        return back_to_pictures(slug, errors.values())
+    flash(_("已上传 %(n)s 张图片。", n=count), "success")
+    return back_to_pictures(slug)
+
+
+@staff_page("/brands/<slug:slug>/images/<int:media_id>", methods=["POST"])
+def brand_image(slug: str, media_id: int):
+    """Move a picture up or down, make it the cover (the first picture) or remove it."""
+    brand = find_brand(slug)
+    link = db.session.get(BrandImage, (brand.id, media_id)) or abort(404)
+    form = ImageActionForm()
+    if not form.validate():
+        return back_to_pictures(slug, [_("表单已过期，请重新提交。")])
+    errors = change_picture("brands", slug, link, form)
+    if errors:
+        return back_to_pictures(slug, errors.values())
+    flash(_("图片已移除。") if form.remove.data else _("图片顺序已保存。"), "success")
+    return back_to_pictures(slug)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import (
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -20,13 +19,11 @@ from sqlalchemy.orm import selectinload
 
 from gi_registry import paging, vocab
 from gi_registry.extensions import db
-from gi_registry.media import MediaError
 from gi_registry.models import GIProduct, ProductImage, Region
-from gi_registry.services.errors import ValidationError
-from gi_registry.services.images import add_image, move_record_image, remove_record_image
 from gi_registry.services.products import archive_product, save_product, set_product_status
 from gi_registry.services.snapshots import product_record as stored_record
-from gi_registry.staff.common import act, say, staff_page
+from gi_registry.staff.common import act, staff_page
+from gi_registry.staff.pictures import change_picture, upload_pictures, version_of
 from gi_registry.staff.product_forms import (
     EXTRA_ROWS,
     GROUPS,
@@ -202,14 +199,6 @@ def messages_of(form: ProductForm) -> list[str]:
     ]
 
 
-def version_of(form) -> int:
-    """The version the page showed; a missing or garbled one counts as stale (a conflict)."""
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return -1
-
-
 # -- pictures ---------------------------------------------------------------------------------------
 
 
@@ -220,28 +209,10 @@ def product_images(slug: str):
     form = ImageUploadForm()
     if not form.validate():
         return refused_upload(product, form, [], 422)
-    files = [f for f in form.images.data if getattr(f, "filename", "")]
-    expected = version_of(form)
-
-    def upload(work):
-        for number, file in enumerate(files, start=1):
-            data = file.read(current_app.config["MEDIA_MAX_BYTES"] + 1)
-            try:
-                add_image(
-                    work,
-                    "products",
-                    slug,
-                    data,
-                    alt=form.alt.data or "",
-                    expected_version=expected if number == 1 else None,
-                )
-            except MediaError as error:
-                raise ValidationError({"images": numbered(number, len(files), error)}) from None
-
-    _done, errors = act(upload)
+    count, errors = upload_pictures("products", slug, form)
     if errors:
         return refused_upload(product, form, list(errors.values()), 409 if "" in errors else 422)
-    flash(_("已上传 %(n)s 张图片。", n=len(files)), "success")
+    flash(_("已上传 %(n)s 张图片。", n=count), "success")
     return redirect(edit_url(product, "images"), code=303)
 
 
@@ -254,14 +225,6 @@ def refused_upload(product: GIProduct, form: ImageUploadForm, messages: list[str
     return edit_page(stored_form(product), product, form, status)
 
 
-def numbered(number: int, count: int, error: MediaError) -> str:
-    """The media pipeline's message, naming the field and, for several files, which one."""
-    problem = say(error.message)
-    if count > 1:
-        problem = _("第 %(n)s 个文件：%(problem)s", n=number, problem=problem)
-    return _("%(label)s：%(problem)s", label=_("上传图片"), problem=problem)
-
-
 @staff_page("/products/<slug:slug>/images/<int:media_id>", methods=["POST"])
 def product_image(slug: str, media_id: int):
     """Move a picture up or down, make it the cover (the first picture) or remove it."""
@@ -272,17 +235,7 @@ def product_image(slug: str, media_id: int):
         abort(404)
     if not form.validate():
         return back(product, [_("表单已过期，请重新提交。")])
-    expected = version_of(form)
-    if form.remove.data:
-        change = lambda work: remove_record_image(  # noqa: E731
-            work, "products", slug, media_id, expected_version=expected
-        )
-    else:
-        position = 0 if form.cover.data else link.position + (-1 if form.up.data else 1)
-        change = lambda work: move_record_image(  # noqa: E731
-            work, "products", slug, media_id, position, expected_version=expected
-        )
-    _done, errors = act(change)
+    errors = change_picture("products", slug, link, form)
     if errors:
         return back(product, list(errors.values()))
     flash(_("图片已移除。") if form.remove.data else _("图片顺序已保存。"), "success")
