@@ -216,6 +216,7 @@ def test_a_category_rename_survives_the_setup(app, staff_id):
         assert ensure_categories(work) == 0
         ensure_reference_data(work)
     assert category(app, "beans") == before
+    assert staff.get("/staff/categories/be%00ans").status_code == 404
     assert "杂粮与豆类" in client(app).get("/products").text
     assert actors(app, "categories", "beans")[1:] == [STAFF, STAFF]  # after init-db: rename, move
 

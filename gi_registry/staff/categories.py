@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from gi_registry.extensions import db
 from gi_registry.models import AuditEntry, Category, GIProduct, Listing
 from gi_registry.services.categories import (
+    CODE_RE,
     add_category,
     category_version,
     move_category,
@@ -79,6 +80,8 @@ def new_category():
 
 
 def find_category(code: str) -> Category:
+    if not CODE_RE.fullmatch(code):  # never a NUL or a long text at the database (a 500 there)
+        abort(404)
     return db.session.scalar(sa.select(Category).where(Category.code == code)) or abort(404)
 
 
