@@ -192,7 +192,11 @@ def test_history_gives_each_field_before_and_after_and_restore_brings_a_state_ba
     product = products.find_product("test-rice")
     assert product_record(product)["name_zh"] == NAME
     restored = record_history("products", product_id)[0]
-    assert restored.changes == {"name_zh": ("第三个名称", NAME)}
+    # The restore names the entry it went back to, so the history page can say "restored from".
+    assert restored.changes == {
+        "name_zh": ("第三个名称", NAME),
+        "restored_from": (None, created.id),
+    }
     assert restored.user_id == staff.id
     assert "test-rice" in found(NAME, "product")
 
