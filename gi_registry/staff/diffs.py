@@ -114,6 +114,28 @@ FIELD_LABELS = {
     "role": _l("角色"),
     "reason": _l("原因"),  # an authorisation's suspension or revocation (its own entry)
     "password": _l("密码"),
+    "name": _l("名称"),
+    "brand": _l("品牌"),
+    "contact_name": _l("联系人"),
+    "contact_phone": _l("联系电话"),
+    "contact_email": _l("联系人邮箱"),
+    "licence_file": _l("营业执照"),
+    "member_role": _l("成员角色"),
+    "level": _l("级别"),
+    "parent_code": _l("上级地区"),
+    "batch_code": _l("批次号"),
+    "produced_on": _l("生产日期"),
+    "notes": _l("备注"),
+    "gtin": _l("商品条码"),
+    "token": _l("追溯码"),
+    "recall_reason": _l("召回原因"),
+    "product_text": _l("举报的产品"),
+    "seller": _l("销售者或店铺"),
+    "location": _l("发现地点"),
+    "evidence": _l("证据照片"),
+    "reporter_name": _l("举报人姓名"),
+    "reporter_contact": _l("举报人联系方式"),
+    "public_answer": _l("公开答复"),
 }
 # Values shown by their label: the vocabulary table of each coded field (status per kind).
 STATUS_TABLES = {
