@@ -19,11 +19,9 @@ import pytest
 from tests.conftest import _app_from
 from tests.factories import make_user
 from tests.langmarks import text_langs, unmarked_chinese
-from tests.test_staff import ARGUMENTS, World, build_world, post, staff_rules
+from tests.test_staff import ADMIN_ONLY, ARGUMENTS, World, build_world, post, staff_rules
 
 LANGS = ("zh_CN", "en")
-# Pages only an admin may open (staff are refused with 403): opened as an admin here.
-ADMIN_ONLY: set[str] = set()
 # Residue of a template or a format string that reached the page.
 LEAKS = re.compile(r"\bNone\b|\bundefined\b|\{\{|\}\}|\{%|%\(|\)s\b")
 
@@ -130,7 +128,9 @@ def test_every_staff_page_opens_whole_in_both_languages(world):
             else:
                 answer = staff.get(url)
             assert answer.status_code == 200, f"{lang} {url}: {answer.status_code}" + (
-                " (admin only? add it to ADMIN_ONLY)" if answer.status_code == 403 else ""
+                " (admin only? add it to ADMIN_ONLY in tests/test_staff.py)"
+                if answer.status_code == 403
+                else ""
             )
             if answer.mimetype != "text/html":  # labels, a label sheet, an evidence photo
                 continue
