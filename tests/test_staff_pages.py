@@ -24,6 +24,8 @@ from tests.test_staff import ADMIN_ONLY, ARGUMENTS, World, build_world, post, st
 LANGS = ("zh_CN", "en")
 # Residue of a template or a format string that reached the page.
 LEAKS = re.compile(r"\bNone\b|\bundefined\b|\{\{|\}\}|\{%|%\(|\)s\b")
+# A field or variable name shown as text ("product_text"), not part of a path, address or slug.
+RAW_NAME = re.compile(r"(?<![\w./@-])[a-z]+(?:_[a-z]+)+(?![\w./@-])")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +92,9 @@ def forms_without_token(html: str) -> list[str]:
 
 
 def leaks(html: str) -> list[str]:
-    found = [text for text, _lang in text_langs(html) if LEAKS.search(text)]
+    found = [
+        text for text, _lang in text_langs(html) if LEAKS.search(text) or RAW_NAME.search(text)
+    ]
     found += re.findall(
         r'(?:value|content|title|alt|placeholder|aria-label)="(?:None|undefined)"', html
     )
@@ -150,8 +154,11 @@ def test_a_route_missing_from_the_table_fails(world, monkeypatch):
 def test_the_checks_find_what_they_look_for():
     bad = (
         '<html lang="en"><head><title>x</title></head><body><p>None</p><p>{{ name }}</p>'
-        '<form method="post" action="/a"><input name="q"></form><p>待办</p></body></html>'
+        '<form method="post" action="/a"><input name="q"></form><p>待办</p>'
+        "<p>contact_phone、/read/m_jingji/1</p></body></html>"
     )
     found = "\n".join(page_problems("/x", bad, "en"))
     for expected in ("title", "staff navigation", "'None'", "{{ name }}", "csrf_token", "待办"):
         assert expected in found, expected
+    assert "contact_phone" in found
+    assert not RAW_NAME.search("/board/read/m_jingji/393037 a_b@example.org")
