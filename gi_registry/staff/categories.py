@@ -21,6 +21,7 @@ from gi_registry.services.categories import (
     rename_category,
 )
 from gi_registry.staff.common import act, staff_page
+from gi_registry.staff.diffs import FIELD_LABELS
 from gi_registry.staff.editing import save_form
 from gi_registry.staff.record_forms import CategoryForm, CategoryMoveForm
 
@@ -59,6 +60,7 @@ def list_page(add_form: CategoryForm, status: int = 200):
         move_form=CategoryMoveForm(formdata=None),
         form=add_form,
         changes=recent_changes(),
+        field_labels=FIELD_LABELS,
     )
     return make_response(page, status)
 
