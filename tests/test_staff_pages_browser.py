@@ -27,7 +27,7 @@ from tests.test_staff_pages import get_pages
 pytestmark = pytest.mark.browser
 # Screenshots stop this far down (CSS pixels): the tops of long lists and forms show the layout, and
 # shooting a 13 000-pixel trail on a phone costs more than all the checks.
-SHOT_HEIGHT = 4000
+SHOT_HEIGHT = 3000
 
 
 class StaffVisit(Curator):
