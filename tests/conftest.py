@@ -26,7 +26,26 @@ from gi_registry.extensions import db
 PG_URL = os.environ.get("GI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKEND = os.environ.get("GI_TEST_DB", "sqlite")
 # GI_* variables the harness reads itself; every other one is meant for a real instance.
-HARNESS_VARIABLES = frozenset({"GI_TEST_DB", "GI_TEST_PG_URL", "GI_SCREENSHOT_DIR"})
+HARNESS_VARIABLES = frozenset(
+    {"GI_TEST_DB", "GI_TEST_PG_URL", "GI_SCREENSHOT_DIR", "GI_TEST_BROWSER_ON_POSTGRESQL"}
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Browser tests run in the SQLite suite only, unless GI_TEST_BROWSER_ON_POSTGRESQL=1.
+
+    They check what only a browser sees (layout on a phone, the CSP as Chromium enforces it, scripts,
+    axe); every server answer they drive is also tested through the test client on both databases.
+    Run twice, they were the largest share of CI's time on its two cores.
+    """
+    if BACKEND != "postgresql" or os.environ.get("GI_TEST_BROWSER_ON_POSTGRESQL") == "1":
+        return
+    skip = pytest.mark.skip(
+        reason="browser tests run in the SQLite suite (GI_TEST_BROWSER_ON_POSTGRESQL=1 to run them here)"
+    )
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session", autouse=True)
