@@ -30,6 +30,7 @@ from gi_registry.services.authorizations import (
 )
 from gi_registry.staff.authorization_forms import ChangeForm, GrantForm
 from gi_registry.staff.common import act, show_errors, staff_page
+from gi_registry.staff.forms import posted_version
 from gi_registry.trace.labels import MAX_LABELS, LabelText, sheet_pdf
 from gi_registry.verify.labels import Label, LabelError, render
 
@@ -166,7 +167,7 @@ def authorization(producer: str, product: str):
                     action,
                     form.reason.data or "",
                     valid_to=form.valid_to.data or None,
-                    expected_version=version_of(form),
+                    expected_version=posted_version(form.version.data),
                 )
             )
             if not errors:
@@ -188,11 +189,6 @@ def authorization(producer: str, product: str):
         all_actions=list(ACTIONS),
     )
     return make_response(page, status)
-
-
-def version_of(form: ChangeForm) -> int | None:
-    raw = (form.version.data or "").strip()
-    return int(raw) if raw.isdigit() else None
 
 
 # -- QR labels ------------------------------------------------------------------------------------

@@ -21,6 +21,13 @@ from gi_registry.services.stations import ANSWER_MAX
 from gi_registry.services.trace import REASON_MAX as RECALL_REASON_MAX
 
 
+def posted_version(raw: object) -> int | None:
+    """The row version a form's hidden field sent back, or None when it holds no number (a new
+    record's form, or a kind without versions). Every staff form reads its version here."""
+    value = raw.strip() if isinstance(raw, str) else ""
+    return int(value) if value.isdigit() else None
+
+
 class DecisionForm(FlaskForm):
     """Verify, reject or suspend an organisation; rejecting and suspending need a reason."""
 
@@ -126,5 +133,4 @@ class RestoreForm(FlaskForm):
     confirm = SubmitField(_l("确认恢复"))
 
     def expected_version(self) -> int | None:
-        value = (self.version.data or "").strip() if isinstance(self.version.data, str) else None
-        return int(value) if value and value.isdigit() else None
+        return posted_version(self.version.data)

@@ -12,14 +12,13 @@ from gi_registry.media import MediaError
 from gi_registry.services.errors import ValidationError
 from gi_registry.services.images import add_image, move_record_image, remove_record_image
 from gi_registry.staff.common import act, say
+from gi_registry.staff.forms import posted_version
 
 
 def version_of(form) -> int:
     """The version the page showed; a missing or garbled one counts as stale (a conflict)."""
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return -1
+    version = posted_version(form.version.data)
+    return -1 if version is None else version
 
 
 def numbered(number: int, count: int, error: MediaError) -> str:

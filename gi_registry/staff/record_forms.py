@@ -27,6 +27,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from gi_registry import vocab
 from gi_registry.i18n.content import CHINESE_TAG, display_name, label, needs_chinese_mark
 from gi_registry.organisations.forms import OrganisationForm
+from gi_registry.staff.forms import posted_version
 
 SLUGS = re.compile(r"[\s,，、;；]+")
 BLANK_SOURCES = 1  # empty rows offered below a record's sources, for adding one
@@ -64,7 +65,7 @@ class VersionedForm(FlaskForm):
     version = HiddenField()
 
     def expected_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
+        return posted_version(self.version.data)
 
 
 class SourceForm(Form):
